@@ -4,3 +4,6 @@ export * from './errors.js';
 export * from './lifecycle.js';
 export * from './logger.js';
 export * from './atomic-file.js';
+export * from './address.js';
+export * from './codec.js';
+export * from './secrets.js';

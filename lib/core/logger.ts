@@ -34,7 +34,8 @@ export function formatPretty(line: string): string {
   const level = typeof record.level === 'number' ? record.level : 30;
   const prefix = level === 30 ? '' : `${LEVEL_NAMES[level] ?? level} `;
   const extras = Object.entries(record)
-    .filter(([key]) => !STANDARD_KEYS.has(key))
+    // A value the message already states (the member id) is not repeated.
+    .filter(([key, value]) => !STANDARD_KEYS.has(key) && !(typeof value === 'string' && typeof record.msg === 'string' && record.msg.includes(value)))
     .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
   const msg = typeof record.msg === 'string' ? record.msg : '';
   return `chorus-sup(${component}): ${prefix}${msg}${extras.length > 0 ? ` ${extras.join(' ')}` : ''}\n`;

@@ -94,7 +94,7 @@ export class SeededRandom extends RandomBase {
 /** Cryptographically strong randomness for real processes. */
 export class SystemRandom extends RandomBase {
   next(): number {
-    return randomInt(0, 2 ** 48) / 2 ** 48;
+    return randomInt(0, 2 ** 47) / 2 ** 47;
   }
 
   override bytes(n: number): Uint8Array {

@@ -1,0 +1,48 @@
+import Koa from 'koa';
+import type { Context, Next } from 'koa';
+import type Router from '@koa/router';
+import { authentication, errorHandler, readiness } from './middleware.js';
+import { sendEmpty } from './respond.js';
+import { habitatRoutes } from './routes/habitat.js';
+import type { GatewayDeps } from './types.js';
+
+/**
+ * Builds the Koa application: errors → auth → readiness → routes. Auth sits
+ * outside everything else so that no route, present or future, and no 404,
+ * answers an unauthenticated caller.
+ */
+export function createGatewayApp(deps: GatewayDeps): Koa {
+  const app = new Koa({ proxy: false });
+  // Errors are logged by errorHandler; Koa's own handler would print stacks to stderr.
+  app.silent = true;
+  app.on('error', () => undefined);
+  app.use(errorHandler(deps.logger));
+  app.use(authentication(deps.authToken));
+  app.use(readiness(deps.isReady));
+  const routers: Router[] = [habitatRoutes(deps.habitat)];
+  for (const router of routers) {
+    app.use(router.routes());
+  }
+  app.use(methodNotAllowed(routers));
+  app.use(async (ctx) => {
+    sendEmpty(ctx, 404);
+  });
+  return app;
+}
+
+/** 405 (with Allow) when the path exists under another method, as HTTP asks. */
+function methodNotAllowed(routers: Router[]) {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    const allowed = new Set<string>();
+    for (const router of routers) {
+      const matched = router.match(ctx.path, ctx.method);
+      for (const layer of matched.path) for (const m of layer.methods) allowed.add(m);
+    }
+    if (allowed.size > 0 && !allowed.has(ctx.method)) {
+      ctx.set('Allow', [...allowed].join(', '));
+      sendEmpty(ctx, 405);
+      return;
+    }
+    await next();
+  };
+}

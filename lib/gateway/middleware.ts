@@ -1,0 +1,69 @@
+import type { Context, Next } from 'koa';
+import type { Logger } from '../core/logger.js';
+import { secretsMatch } from '../core/secrets.js';
+import { publicMessage, statusForError } from './errors.js';
+import { sendEmpty } from './respond.js';
+import type { GatewayState } from './types.js';
+
+/**
+ * Outermost: turns any thrown error into a status from the one mapping in
+ * errors.ts and a body without internals. Nothing escapes to Koa's default
+ * handler, which could print a stack.
+ */
+export function errorHandler(logger: Logger) {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    try {
+      await next();
+    } catch (err) {
+      const status = statusForError(err);
+      if (status >= 500) logger.error({ err, method: ctx.method, path: ctx.path }, 'request failed');
+      else logger.debug({ err, method: ctx.method, path: ctx.path }, 'request refused');
+      const state = ctx.state as GatewayState;
+      if (state.errorBody === 'empty') {
+        sendEmpty(ctx, status);
+      } else {
+        ctx.status = status;
+        ctx.body = publicMessage(err, status);
+        ctx.type = 'text/plain';
+      }
+    }
+  };
+}
+
+const BEARER = 'Bearer';
+
+/** True when the header is exactly `Bearer <token>` with the configured token (Habitat's rule). */
+export function bearerMatches(header: string | undefined, token: string): boolean {
+  if (header === undefined || !/^[\x20-\x7e\t]*$/.test(header)) return false;
+  const parts = header.split(/\s+/).filter((p) => p !== '');
+  if (parts.length !== 2 || parts[0] !== BEARER) return false;
+  return secretsMatch(parts[1]!, token);
+}
+
+/**
+ * With a token configured, every route needs it; anything else is 401 with an
+ * empty body and no WWW-Authenticate, exactly as Habitat answers.
+ */
+export function authentication(token: string | undefined) {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    if (token !== undefined && !bearerMatches(ctx.get('Authorization') || undefined, token)) {
+      sendEmpty(ctx, 401);
+      return;
+    }
+    await next();
+  };
+}
+
+/** Seed 000: until the supervisor has fully started, routes answer 503. */
+export function readiness(isReady: () => boolean) {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    if (!isReady()) {
+      ctx.status = 503;
+      ctx.body = "Supervisor hasn't fully started. Try again later.";
+      ctx.type = 'text/plain';
+      ctx.set('Retry-After', '1');
+      return;
+    }
+    await next();
+  };
+}
