@@ -13,3 +13,4 @@ export * from './restart/index.js';
 export * from './health/index.js';
 export * from './process/index.js';
 export * from './service/index.js';
+export * from './manager/index.js';

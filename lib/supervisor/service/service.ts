@@ -18,6 +18,7 @@ import type { RenderContext, SysInfo } from '../templating/types.js';
 import type { HealthStatus, TerminationReason, TomlTable } from '../types.js';
 import { MAX_HEALTH_CHECK_TIMEOUT_MS, POST_RUN_RETRY_MS, SERVICE_MARKER_ENV } from './constants.js';
 import { pkgInfo, renderContext, resolveBinds, selfMember, svcInfo } from './context.js';
+import { ServiceFiles } from './files.js';
 import { ServiceHooks } from './hooks.js';
 import { hookLogPaths, layoutDirs, serviceLayout, type ServiceLayout } from './layout.js';
 import { buildQueryModel, type ServiceQueryModel } from './query-model.js';
@@ -66,6 +67,7 @@ export class Service {
   readonly #config: ConfigLayers;
   readonly #templates: ServiceTemplates;
   readonly #hooks: ServiceHooks;
+  readonly #files: ServiceFiles;
   readonly #tracker: RestartTracker;
   readonly #managerFs: ManagerFsCfg;
   readonly #hookEnv: Record<string, string>;
@@ -94,6 +96,7 @@ export class Service {
     this.#census = init.census ?? { groups: {} };
     this.#hookEnv = Object.fromEntries(Object.entries(deps.env).filter((e): e is [string, string] => e[1] !== undefined));
     this.#templates = new ServiceTemplates(init.pkg, layout, new TemplateRenderer());
+    this.#files = new ServiceFiles(layout.filesPath);
     this.#hooks = new ServiceHooks({ clock: deps.clock, logger: deps.logger }, layout, this.serviceGroup, this.#hookEnv);
     this.#tracker = new RestartTracker(
       { clock: deps.clock, random: deps.random },
@@ -209,6 +212,21 @@ export class Service {
   applyGossipConfig(version: number, toml: string): Promise<void> {
     this.#config.setGossipToml(version, toml);
     return this.#enqueue(() => this.#refresh());
+  }
+
+  /**
+   * Places a gossiped file into `files/` and runs the file-updated hook.
+   * Throws Conflict at once for a version not higher than the one held.
+   */
+  applyServiceFile(filename: string, version: number, body: Uint8Array): Promise<void> {
+    this.#files.check(filename, version, body.length);
+    return this.#enqueue(async () => {
+      await this.#files.write(filename, version, body);
+      this.#log.info(`${this.serviceGroup}: file ${filename} version ${version} written`);
+      if (this.pkg.hooks['file-updated'] !== undefined && this.spec.desiredState === 'Up') {
+        await this.#hooks.run('file-updated', { signal: this.#hooksAbort.signal });
+      }
+    });
   }
 
   /** Re-reads user.toml (after the operator edited it). */
