@@ -91,6 +91,10 @@ export class SupervisedProcess {
   async #watch(child: ChildProcess, onLine: LineSink | undefined): Promise<ProcessExit> {
     const stdoutFile = createWriteStream(this.#options.stdoutLog, { flags: 'a' });
     const stderrFile = createWriteStream(this.#options.stderrLog, { flags: 'a' });
+    // A log file that cannot be written (its directory removed, disk full)
+    // must not take the node down; the lines still reach the node log.
+    stdoutFile.on('error', () => undefined);
+    stderrFile.on('error', () => undefined);
     const drained = Promise.all([
       drain(child.stdout!, 'stdout', (chunk) => stdoutFile.write(chunk), onLine),
       drain(child.stderr!, 'stderr', (chunk) => stderrFile.write(chunk), onLine),
