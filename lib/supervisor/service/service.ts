@@ -6,7 +6,7 @@ import type { Logger } from '../../core/logger.js';
 import type { Random } from '../../core/random.js';
 import { writeFileAtomic } from '../../core/atomic-file.js';
 import { ConfigLayers, exportedConfig, readUserToml } from '../config/index.js';
-import { HealthCheckLoop, healthDisplay, healthFromExitCode, healthFromProcessState } from '../health/index.js';
+import { healthDisplay, healthFromProcessState, type HealthCheckLoop } from '../health/index.js';
 import { SupervisedProcess } from '../process/supervised-process.js';
 import { reapStaleProcess } from '../process/stale.js';
 import type { ProcessStatus } from '../process/types.js';
@@ -16,7 +16,8 @@ import { formatServiceGroup } from '../service-group.js';
 import { TemplateRenderer } from '../templating/renderer.js';
 import type { RenderContext, SysInfo } from '../templating/types.js';
 import type { HealthStatus, TerminationReason, TomlTable } from '../types.js';
-import { MAX_HEALTH_CHECK_TIMEOUT_MS, POST_RUN_RETRY_MS, SERVICE_MARKER_ENV } from './constants.js';
+import { POST_RUN_RETRY_MS, SERVICE_MARKER_ENV } from './constants.js';
+import { serviceHealthLoop } from './health-checks.js';
 import { pkgInfo, renderContext, resolveBinds, selfMember, svcInfo } from './context.js';
 import { ServiceFiles } from './files.js';
 import { ServiceHooks } from './hooks.js';
@@ -428,28 +429,22 @@ export class Service {
 
   #startHealthChecks(): void {
     if (this.#healthLoop !== undefined) return;
-    const hasHook = this.pkg.hooks['health-check'] !== undefined;
-    const interval = this.spec.healthCheckIntervalMs;
-    this.#healthLoop = new HealthCheckLoop(
+    this.#healthLoop = serviceHealthLoop(
       {
         clock: this.#deps.clock,
         random: this.#deps.random,
-        check: async (signal) => {
-          if (!hasHook) return healthFromProcessState(this.#proc === undefined ? 'down' : 'up');
-          const result = await this.#hooks.run('health-check', { signal, timeoutMs: Math.min(interval, MAX_HEALTH_CHECK_TIMEOUT_MS) });
-          if (result.code !== null && (result.code < 0 || result.code > 3)) {
-            this.#log.warn(`${this.serviceGroup}: Health check exited with an unknown status code: ${result.code}`);
-          }
-          return healthFromExitCode(result.timedOut ? null : result.code);
-        },
-        onResult: (status) => {
-          if (status === this.#health) return;
-          this.#log.info(`${this.serviceGroup}: health is ${healthDisplay(status)}`);
+        logger: this.#log,
+        hooks: this.#hooks,
+        serviceGroup: this.serviceGroup,
+        hasHook: this.pkg.hooks['health-check'] !== undefined,
+        isUp: () => this.#proc !== undefined,
+        current: () => this.#health,
+        onChange: (status) => {
           this.#health = status;
           this.#changed();
         },
       },
-      { intervalMs: interval },
+      this.spec.healthCheckIntervalMs,
     );
     this.#healthLoop.start();
   }
