@@ -1,0 +1,1 @@
+export { ServiceManager, type ServiceManagerDeps } from './manager.js';

@@ -1,0 +1,3 @@
+export { TemplateRenderer, checkTemplateSyntax } from './renderer.js';
+export { HELPERS } from './helpers.js';
+export type * from './types.js';
