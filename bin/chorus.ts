@@ -2,19 +2,23 @@
 import { Command, CommanderError } from 'commander';
 import { registerSupRun } from '../lib/cli/sup-run.js';
 import { registerSupTerm } from '../lib/cli/sup-term.js';
+import { CHORUS_VERSION } from '../lib/version.js';
+import { registerSvc } from '../lib/cli/svc.js';
 import { describeError, exitCodeFor, EXIT_USAGE } from '../lib/cli/exit.js';
 
 const program = new Command('chorus')
   .description('Chorus: a clustered, gossiping process supervisor')
-  .version('0.1.0')
+  .version(CHORUS_VERSION)
   .showHelpAfterError(false)
   .exitOverride();
 
 const sup = program.command('sup').description('commands about the Supervisor itself');
 registerSupRun(sup);
 registerSupTerm(sup);
+registerSvc(program);
 
-for (const cmd of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) cmd.exitOverride();
+const all = (cmd: Command): Command[] => [cmd, ...cmd.commands.flatMap(all)];
+for (const cmd of all(program)) cmd.exitOverride();
 
 try {
   await program.parseAsync(process.argv);

@@ -5,11 +5,22 @@ import type { NodeConfig } from './config/index.js';
 import { DataDirLock, ensureDataDir, loadOrCreateCtlSecret, loadOrCreateMemberId } from './datadir/index.js';
 import { UdpTransport } from './net/udp.js';
 import { TcpStreamTransport } from './net/streams.js';
-import { CtlServer } from './ctl/index.js';
-import { HttpGateway } from './gateway/index.js';
+import { CtlServer, type CtlHandler } from './ctl/index.js';
+import { HttpGateway, type HabitatView } from './gateway/index.js';
+import { SystemClock, type Clock } from './core/clock.js';
+import { SystemRandom, type Random } from './core/random.js';
+import { ServiceManager } from './supervisor/index.js';
+import { svcHandlers } from './ctl/svc-handlers.js';
+import { habitatView } from './node/habitat-view.js';
+import { sysInfo } from './node/sys-info.js';
+import { CHORUS_VERSION } from './version.js';
 
 export interface NodeDeps {
   logger: Logger;
+  /** The process environment: hooks inherit it and HAB_<PKG>/CHORUS_<PKG> configure packages. */
+  env: Readonly<Record<string, string | undefined>>;
+  clock?: Clock;
+  random?: Random;
 }
 
 /** Identity facts a running node reports. */
@@ -30,6 +41,9 @@ export interface NodeInfo {
 export class ChorusNode {
   readonly #lifecycle = new Lifecycle();
   readonly #logger: Logger;
+  readonly #deps: NodeDeps;
+  readonly #clock: Clock;
+  #services: ServiceManager | undefined;
   #ready = false;
   #info: NodeInfo | undefined;
   #stopRequested: (() => void) | undefined;
@@ -38,6 +52,8 @@ export class ChorusNode {
 
   constructor(private readonly config: NodeConfig, deps: NodeDeps) {
     this.#logger = deps.logger.child({ component: 'MR' });
+    this.#deps = deps;
+    this.#clock = deps.clock ?? new SystemClock();
     this.stopRequested = new Promise((resolve) => {
       this.#stopRequested = resolve;
     });
@@ -65,6 +81,9 @@ export class ChorusNode {
     let ctlSecret = '';
     let udp: UdpTransport | undefined;
     let streams: TcpStreamTransport | undefined;
+    let services: ServiceManager | undefined;
+    let svc: Record<string, CtlHandler> | undefined;
+    let habitat: HabitatView | undefined;
     const ctl = new CtlServer(
       {
         logger: log.child({ component: 'CTL' }),
@@ -72,6 +91,10 @@ export class ChorusNode {
           return ctlSecret;
         },
         handlers: {
+          // The service manager exists only once the data directory is read, after the ctl server is built.
+          ...Object.fromEntries(
+            ['SvcLoad', 'SvcUnload', 'SvcStart', 'SvcStop', 'SvcStatus'].map((type) => [type, (body: unknown) => svc![type]!(body)]),
+          ),
           SupTerm: async () => {
             log.info('Stop requested through the ctl-gateway');
             // Reply first, then stop: the CLI waits for the answer.
@@ -87,8 +110,11 @@ export class ChorusNode {
         logger: log.child({ component: 'HTTP' }),
         authToken: config.gatewayAuthToken,
         isReady: () => this.#ready,
-        // The supervisor (issue 4) fills this; until then nothing can be loaded.
-        habitat: { services: () => [] },
+        // Routes answer 503 until start() finishes, so the view is set by the time they run.
+        habitat: {
+          services: () => habitat!.services(),
+          service: (serviceGroup) => habitat!.service(serviceGroup),
+        },
       },
       config.listenHttp,
     );
@@ -120,6 +146,32 @@ export class ChorusNode {
         stop: async () => {
           await streams?.close();
           await udp?.close();
+        },
+      },
+      {
+        start: async () => {
+          const gossipPort = Number(udp!.localAddress.slice(udp!.localAddress.lastIndexOf(':') + 1));
+          services = new ServiceManager({
+            clock: this.#clock,
+            random: this.#deps.random ?? new SystemRandom(),
+            logger: this.#deps.logger,
+            env: this.#deps.env,
+            dataDir: config.dataDir,
+            sys: sysInfo({
+              version: CHORUS_VERSION,
+              memberId,
+              gossip: { host: config.listenGossip.host, port: gossipPort },
+              http: config.listenHttp,
+              ctl: config.listenCtl,
+            }),
+          });
+          this.#services = services;
+          svc = svcHandlers(services, () => this.#clock.now());
+          habitat = habitatView(services);
+          await services.start();
+        },
+        stop: async () => {
+          await this.#services?.stop();
         },
       },
       {

@@ -44,7 +44,7 @@ export async function supRun(opts: Record<string, unknown>): Promise<number> {
   }
 
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
-  const node = new ChorusNode(config, { logger });
+  const node = new ChorusNode(config, { logger, env: process.env });
   let signalled = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     signalled++;

@@ -17,6 +17,20 @@ export interface GatewayDeps {
 export interface HabitatView {
   /** The `/services` items (Habitat's ServiceQueryModel). */
   services(): readonly unknown[];
+  /**
+   * One loaded service by `svc.group[@org]`. Throws BadRequest for a name that
+   * is not a valid service group, NotFound when none is loaded by that name.
+   */
+  service(serviceGroup: string): HabitatService;
+}
+
+export interface HabitatService {
+  /** The `/services/{svc}/{group}` item. */
+  model(): unknown;
+  /** The merged config, as JSON. */
+  config(): unknown;
+  /** The last health check: the body, and the status code Habitat answers with it. */
+  health(): Promise<{ body: { status: string; stdout: string; stderr: string }; httpStatus: number }>;
 }
 
 /** How an error response's body is written: Habitat's routes answer with empty bodies. */

@@ -13,7 +13,7 @@ function app(opts: { token?: string; ready?: boolean; services?: unknown[] } = {
     logger: silentLogger(),
     authToken: opts.token,
     isReady: () => opts.ready ?? true,
-    habitat: { services: () => opts.services ?? [] },
+    habitat: { services: () => opts.services ?? [], service: () => { throw new ChorusError(ErrorCode.NotFound, 'not loaded'); } },
   });
 }
 
@@ -73,7 +73,7 @@ t.test('non-ASCII authorization headers are refused, not crashed on', async (t) 
 
 t.test('routes answer 503 until the supervisor has fully started', async (t) => {
   let ready = false;
-  const a = createGatewayApp({ logger: silentLogger(), isReady: () => ready, habitat: { services: () => [] } });
+  const a = createGatewayApp({ logger: silentLogger(), isReady: () => ready, habitat: { services: () => [], service: () => { throw new ChorusError(ErrorCode.NotFound, 'x'); } } });
   const s = await serve(a);
   t.teardown(s.close);
   const res = await fetch(`${s.url}/services`);
