@@ -72,6 +72,8 @@ export interface SimEndpoint {
 
 interface NodeSlot {
   address: string;
+  /** Extra one-way delay range for everything this node sends or receives (a slow, overloaded node). */
+  slowMs: [number, number] | undefined;
   stats: SimNodeStats;
   crashed: boolean;
   packets: SimPacketTransport | undefined;
@@ -121,7 +123,7 @@ export class SimNetwork {
       throw new ChorusError(ErrorCode.AddressInUse, `simulated address ${address} is already bound`, { details: { address } });
     }
     if (slot === undefined) {
-      slot = { address, stats: emptyStats(), crashed: false, packets: undefined, streams: undefined };
+      slot = { address, slowMs: undefined, stats: emptyStats(), crashed: false, packets: undefined, streams: undefined };
       this.#nodes.set(address, slot);
     }
     slot.crashed = false;
@@ -142,6 +144,16 @@ export class SimNetwork {
   /** Undoes `crash`: the same transports work again (a network cable plugged back in). */
   restart(address: string): void {
     this.#slot(address).crashed = false;
+  }
+
+  /**
+   * Makes a node slow: every datagram and stream leg it sends or receives
+   * takes `minMs`..`maxMs` longer (an overloaded process, a congested link).
+   * `slow(address)` with no range makes it normal again.
+   */
+  slow(address: string, minMs?: number, maxMs?: number): void {
+    const slot = this.#slot(address);
+    slot.slowMs = minMs === undefined ? undefined : [minMs, maxMs ?? minMs];
   }
 
   isCrashed(address: string): boolean {
@@ -217,11 +229,15 @@ export class SimNetwork {
 
   // ---- used by the transports ----
 
-  /** @internal */
-  delay(): number {
+  /** @internal One-way delay between two addresses. */
+  delay(from?: string, to?: string): number {
     const o = this.#options;
     let ms = o.minDelayMs + this.random.next() * (o.maxDelayMs - o.minDelayMs);
     if (o.reorder > 0 && this.random.next() < o.reorder) ms += this.random.next() * o.reorderDelayMs;
+    for (const address of [from, to]) {
+      const slow = address === undefined ? undefined : this.#nodes.get(address)?.slowMs;
+      if (slow !== undefined) ms += slow[0] + this.random.next() * (slow[1] - slow[0]);
+    }
     return Math.round(ms);
   }
 
@@ -237,7 +253,7 @@ export class SimNetwork {
     const copies = o.duplicate > 0 && this.random.next() < o.duplicate ? 2 : 1;
     const bytes = packet.slice();
     for (let i = 0; i < copies; i++) {
-      this.clock.setTimer(this.delay(), () => this.#deliverPacket(from, to, bytes));
+      this.clock.setTimer(this.delay(from.address, to), () => this.#deliverPacket(from, to, bytes));
     }
   }
 
@@ -379,7 +395,7 @@ class SimStreamTransport implements StreamTransport {
         ),
       );
       timers.push(
-        net.clock.setTimer(net.delay(), () => {
+        net.clock.setTimer(net.delay(from, to), () => {
           const target = net.node(to);
           if (target === undefined || target.streams === undefined) {
             fail(new ChorusError(ErrorCode.Unavailable, `connection refused by ${to}`, { details: { to, kind } }));
@@ -396,7 +412,7 @@ class SimStreamTransport implements StreamTransport {
             if (settled) return;
             if (!net.reachable(to, from)) return;
             timers.push(
-              net.clock.setTimer(net.delay(), () => {
+              net.clock.setTimer(net.delay(to, from), () => {
                 if (!net.reachable(to, from)) return;
                 if (err !== undefined) {
                   fail(new ChorusError(ErrorCode.Unavailable, `${to} failed the request`, { cause: err, details: { to, kind } }));
