@@ -176,9 +176,7 @@ export class Butterfly {
 
   /** How many members are in `state` (ourselves included). */
   countIn(state: Member['state']): number {
-    let n = 0;
-    for (const m of this.#ctx.list) if (m.state === state) n++;
-    return n;
+    return this.#ctx.countIn(state);
   }
 
   isDeparted(id: MemberId): boolean {

@@ -96,6 +96,7 @@ export class Context {
   running = false;
   leaving = false;
   #activeCount = 0;
+  #byState: Record<MemberState, number> = { alive: 0, suspect: 0, failed: 0, left: 0, departed: 0 };
   #seq = 0;
 
   constructor(deps: ButterflyDeps, opts: ResolvedOptions, self: MemberRecord) {
@@ -137,6 +138,11 @@ export class Context {
     return this.#activeCount;
   }
 
+  /** How many members (ourselves included) are in `state`. */
+  countIn(state: MemberState): number {
+    return this.#byState[state];
+  }
+
   nextSeq(): number {
     this.#seq = (this.#seq + 1) >>> 0;
     return this.#seq;
@@ -145,6 +151,7 @@ export class Context {
   addMember(m: MemberRecord): void {
     this.members.set(m.id, m);
     this.list.push(m);
+    this.#byState[m.state]++;
     if (isActive(m.state)) this.#activeCount++;
   }
 
@@ -156,12 +163,17 @@ export class Context {
       this.list[i] = this.list[this.list.length - 1]!;
       this.list.pop();
     }
+    this.#byState[m.state]--;
     if (isActive(m.state)) this.#activeCount--;
   }
 
   setState(m: MemberRecord, state: MemberState): void {
     if (m.state === state) return;
-    if (this.members.get(m.id) === m) this.#activeCount += Number(isActive(state)) - Number(isActive(m.state));
+    if (this.members.get(m.id) === m) {
+      this.#activeCount += Number(isActive(state)) - Number(isActive(m.state));
+      this.#byState[m.state]--;
+      this.#byState[state]++;
+    }
     m.state = state;
     m.stateChangedAt = this.now;
   }

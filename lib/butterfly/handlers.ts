@@ -17,8 +17,13 @@ export const HANDLERS: { [K in MessageKind]: Handler<K> } = {
       ctx.drop('wrong-target');
       return;
     }
+    if (ctx.departedIds.has(m.fromId)) {
+      // A departed member still probing: tell it, so it stops.
+      ctx.send(from, [{ type: 'ack', seq: m.seq }, { type: 'departed', id: m.fromId }]);
+      return;
+    }
     ctx.send(from, [{ type: 'ack', seq: m.seq }]);
-    if (!ctx.members.has(m.fromId) && !ctx.departedIds.has(m.fromId)) ctx.onUnknownSender?.(from, m.fromId);
+    if (!ctx.members.has(m.fromId)) ctx.onUnknownSender?.(from, m.fromId);
   },
 
   'indirect-ping': ({ ctx, acks }, from, m) => {

@@ -208,19 +208,24 @@ export class SimNetwork {
   }
 
   /**
-   * Runs until `done()` holds (checked after every instant) or `maxMs` passes.
-   * Resolves with whether `done()` held.
+   * Runs until `done()` holds or `maxMs` passes; resolves with whether it held.
+   * `done()` is checked after every instant, or at most once per `checkEveryMs`
+   * of virtual time when it is costly.
    */
-  async runUntil(done: () => boolean, maxMs: number): Promise<boolean> {
+  async runUntil(done: () => boolean, maxMs: number, checkEveryMs = 0): Promise<boolean> {
     const deadline = this.clock.now() + maxMs;
     await flushMicrotasks();
     if (done()) return true;
+    let nextCheck = this.clock.now() + checkEveryMs;
     for (;;) {
       const at = this.clock.nextAt();
       if (at === undefined || at > deadline) break;
       this.clock.advanceTo(at);
       await flushMicrotasks();
-      if (done()) return true;
+      if (at >= nextCheck) {
+        nextCheck = at + checkEveryMs;
+        if (done()) return true;
+      }
     }
     this.clock.advanceTo(deadline);
     await flushMicrotasks();
