@@ -4,6 +4,7 @@ import { registerSupRun } from '../lib/cli/sup-run.js';
 import { registerSupTerm } from '../lib/cli/sup-term.js';
 import { CHORUS_VERSION } from '../lib/version.js';
 import { registerSvc } from '../lib/cli/svc.js';
+import { registerMembers } from '../lib/cli/members.js';
 import { describeError, exitCodeFor, EXIT_USAGE } from '../lib/cli/exit.js';
 
 const program = new Command('chorus')
@@ -16,6 +17,7 @@ const sup = program.command('sup').description('commands about the Supervisor it
 registerSupRun(sup);
 registerSupTerm(sup);
 registerSvc(program);
+registerMembers(program, sup);
 
 const all = (cmd: Command): Command[] => [cmd, ...cmd.commands.flatMap(all)];
 for (const cmd of all(program)) cmd.exitOverride();

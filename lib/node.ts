@@ -1,16 +1,17 @@
-import { formatAddress, type Address } from './core/address.js';
+import { formatAddress } from './core/address.js';
 import { Lifecycle, type Startable } from './core/lifecycle.js';
 import type { Logger } from './core/logger.js';
-import type { NodeConfig } from './config/index.js';
-import { DataDirLock, ensureDataDir, loadOrCreateCtlSecret, loadOrCreateMemberId } from './datadir/index.js';
-import { UdpTransport } from './net/udp.js';
-import { TcpStreamTransport } from './net/streams.js';
-import { CtlServer, type CtlHandler } from './ctl/index.js';
-import { HttpGateway, type HabitatView } from './gateway/index.js';
 import { SystemClock, type Clock } from './core/clock.js';
 import { SystemRandom, type Random } from './core/random.js';
-import { ServiceManager } from './supervisor/index.js';
+import { ChorusError, ErrorCode } from './core/errors.js';
+import type { NodeConfig } from './config/index.js';
+import { DataDirLock, ensureDataDir, loadOrCreateCtlSecret, loadOrCreateMemberId } from './datadir/index.js';
+import { CtlServer, type CtlHandler } from './ctl/index.js';
 import { svcHandlers } from './ctl/svc-handlers.js';
+import { HttpGateway, type GossipView, type HabitatView } from './gateway/index.js';
+import { ServiceManager } from './supervisor/index.js';
+import { GossipStack } from './node/gossip.js';
+import { consulMember, gossipView } from './node/gossip-view.js';
 import { habitatView } from './node/habitat-view.js';
 import { sysInfo } from './node/sys-info.js';
 import { CHORUS_VERSION } from './version.js';
@@ -33,27 +34,40 @@ export interface NodeInfo {
   ctlAddress: string;
 }
 
+/** The pieces that exist only once start() has read the data directory and bound the ports. */
+interface Running {
+  memberId: string;
+  services: ServiceManager;
+  habitat: HabitatView;
+  gossip: GossipView;
+  svc: Record<string, CtlHandler>;
+}
+
 /**
  * One Chorus node, composed from one validated config. Components start in
- * dependency order (data directory, gossip, control gateway, HTTP gateway)
- * and stop in reverse; the HTTP gateway answers 503 until start() finishes.
+ * dependency order (data directory, gossip, supervisor, control gateway,
+ * HTTP gateway) and stop in reverse; the HTTP gateway answers 503 until
+ * start() finishes, and a stop leaves the ring gracefully before anything
+ * else goes down.
  */
 export class ChorusNode {
   readonly #lifecycle = new Lifecycle();
   readonly #logger: Logger;
-  readonly #deps: NodeDeps;
   readonly #clock: Clock;
-  #services: ServiceManager | undefined;
+  readonly #random: Random;
+  readonly #gossip: GossipStack;
   #ready = false;
   #info: NodeInfo | undefined;
+  #running: Running | undefined;
   #stopRequested: (() => void) | undefined;
-  /** Resolves when something (a signal, `chorus sup term`) asks the node to stop. */
+  /** Resolves when something (a signal, `chorus sup term`, a departure) asks the node to stop. */
   readonly stopRequested: Promise<void>;
 
-  constructor(private readonly config: NodeConfig, deps: NodeDeps) {
+  constructor(private readonly config: NodeConfig, private readonly deps: NodeDeps) {
     this.#logger = deps.logger.child({ component: 'MR' });
-    this.#deps = deps;
     this.#clock = deps.clock ?? new SystemClock();
+    this.#random = deps.random ?? new SystemRandom();
+    this.#gossip = new GossipStack(config, { clock: this.#clock, random: this.#random, logger: deps.logger });
     this.stopRequested = new Promise((resolve) => {
       this.#stopRequested = resolve;
     });
@@ -72,6 +86,11 @@ export class ChorusNode {
     this.#stopRequested?.();
   }
 
+  #get(): Running {
+    if (this.#running === undefined) throw new ChorusError(ErrorCode.Unavailable, "Supervisor hasn't fully started. Try again later.");
+    return this.#running;
+  }
+
   async start(): Promise<void> {
     const config = this.config;
     const log = this.#logger;
@@ -79,45 +98,35 @@ export class ChorusNode {
     const lock = new DataDirLock(config.dataDir);
     let memberId = '';
     let ctlSecret = '';
-    let udp: UdpTransport | undefined;
-    let streams: TcpStreamTransport | undefined;
-    let services: ServiceManager | undefined;
-    let svc: Record<string, CtlHandler> | undefined;
-    let habitat: HabitatView | undefined;
     const ctl = new CtlServer(
       {
-        logger: log.child({ component: 'CTL' }),
+        logger: this.deps.logger.child({ component: 'CTL' }),
         get secret() {
           return ctlSecret;
         },
-        handlers: {
-          // The service manager exists only once the data directory is read, after the ctl server is built.
-          ...Object.fromEntries(
-            ['SvcLoad', 'SvcUnload', 'SvcStart', 'SvcStop', 'SvcStatus'].map((type) => [type, (body: unknown) => svc![type]!(body)]),
-          ),
-          SupTerm: async () => {
-            log.info('Stop requested through the ctl-gateway');
-            // Reply first, then stop: the CLI waits for the answer.
-            setImmediate(() => this.requestStop());
-            return null;
-          },
-        },
+        handlers: this.#ctlHandlers(),
       },
       config.listenCtl,
     );
     const http = new HttpGateway(
       {
-        logger: log.child({ component: 'HTTP' }),
+        logger: this.deps.logger.child({ component: 'HTTP' }),
         authToken: config.gatewayAuthToken,
         isReady: () => this.#ready,
-        // Routes answer 503 until start() finishes, so the view is set by the time they run.
         habitat: {
-          services: () => habitat!.services(),
-          service: (serviceGroup) => habitat!.service(serviceGroup),
+          services: () => this.#get().habitat.services(),
+          service: (serviceGroup) => this.#get().habitat.service(serviceGroup),
+        },
+        gossip: {
+          butterfly: () => this.#get().gossip.butterfly(),
+          members: () => this.#get().gossip.members(),
+          join: (address) => this.#get().gossip.join(address),
+          forceLeave: (node) => this.#get().gossip.forceLeave(node),
         },
       },
       config.listenHttp,
     );
+    let services: ServiceManager | undefined;
 
     const components: Startable[] = [
       {
@@ -131,47 +140,44 @@ export class ChorusNode {
       },
       {
         start: async () => {
-          udp = await UdpTransport.bind(config.listenGossip, log.child({ component: 'GOSSIP' }));
-          // With port 0 (tests), TCP must share the port the OS gave UDP.
-          const port = Number(udp.localAddress.slice(udp.localAddress.lastIndexOf(':') + 1));
-          const tcpAddress: Address = { host: config.listenGossip.host, port };
-          try {
-            streams = await TcpStreamTransport.listen(tcpAddress, log.child({ component: 'GOSSIP' }));
-          } catch (err) {
-            await udp.close();
-            throw err;
-          }
-          log.info(`Starting gossip-listener on ${udp.localAddress}`);
+          await this.#gossip.bind();
+          await this.#gossip.start({ memberId, tags: this.#tags() });
+          this.#gossip.butterfly.on('selfDeparted', () => {
+            log.warn('This member was departed from the ring by an operator; stopping');
+            this.requestStop();
+          });
+          log.info(`Starting gossip-listener on ${this.#gossip.boundAddress}`);
         },
-        stop: async () => {
-          await streams?.close();
-          await udp?.close();
-        },
+        stop: () => this.#gossip.close(),
       },
       {
         start: async () => {
-          const gossipPort = Number(udp!.localAddress.slice(udp!.localAddress.lastIndexOf(':') + 1));
           services = new ServiceManager({
             clock: this.#clock,
-            random: this.#deps.random ?? new SystemRandom(),
-            logger: this.#deps.logger,
-            env: this.#deps.env,
+            random: this.#random,
+            logger: this.deps.logger,
+            env: this.deps.env,
             dataDir: config.dataDir,
             sys: sysInfo({
               version: CHORUS_VERSION,
               memberId,
-              gossip: { host: config.listenGossip.host, port: gossipPort },
+              gossip: { host: config.listenGossip.host, port: this.#gossip.boundPort },
               http: config.listenHttp,
               ctl: config.listenCtl,
+              permanent: config.permanentPeer,
             }),
           });
-          this.#services = services;
-          svc = svcHandlers(services, () => this.#clock.now());
-          habitat = habitatView(services);
+          this.#running = {
+            memberId,
+            services,
+            habitat: habitatView(services),
+            gossip: gossipView(this.#gossip.butterfly),
+            svc: svcHandlers(services, () => this.#clock.now()),
+          };
           await services.start();
         },
         stop: async () => {
-          await this.#services?.stop();
+          await services?.stop();
         },
       },
       {
@@ -195,7 +201,7 @@ export class ChorusNode {
       memberId,
       nodeName: config.nodeName,
       datacenter: config.datacenter,
-      gossipAddress: udp?.localAddress ?? formatAddress(config.listenGossip),
+      gossipAddress: this.#gossip.boundAddress,
       httpAddress: http.address,
       ctlAddress: ctl.address,
     };
@@ -203,8 +209,48 @@ export class ChorusNode {
     log.info({ node: config.nodeName, datacenter: config.datacenter }, 'Supervisor started');
   }
 
+  /** Gossip tags, named as Consul's serf tags are, so Consul tooling reads them. */
+  #tags(): Record<string, string> {
+    return {
+      role: this.config.server ? 'consul' : 'node',
+      dc: this.config.datacenter,
+      build: CHORUS_VERSION,
+      vsn: '2',
+      http_port: String(this.config.listenHttp.port),
+    };
+  }
+
+  #ctlHandlers(): Record<string, CtlHandler> {
+    const svc = (type: string): CtlHandler => (body) => this.#get().svc[type]!(body);
+    return {
+      SvcLoad: svc('SvcLoad'),
+      SvcUnload: svc('SvcUnload'),
+      SvcStart: svc('SvcStart'),
+      SvcStop: svc('SvcStop'),
+      SvcStatus: svc('SvcStatus'),
+      SupDepart: async (body) => {
+        const id = (body as { memberId?: unknown } | null)?.memberId;
+        if (typeof id !== 'string' || !/^[0-9a-f]{32}$/.test(id)) {
+          throw new ChorusError(ErrorCode.BadRequest, 'a member id is 32 hexadecimal characters');
+        }
+        this.#gossip.butterfly.depart(id);
+        this.#logger.info(`Permanently marked ${id} as departed`);
+        return null;
+      },
+      Members: async () => this.#gossip.members().map((m) => ({ ...consulMember(m), Id: m.id, State: m.state })),
+      SupTerm: async () => {
+        this.#logger.info('Stop requested through the ctl-gateway');
+        // Reply first, then stop: the CLI waits for the answer.
+        setImmediate(() => this.requestStop());
+        return null;
+      },
+    };
+  }
+
   async stop(): Promise<void> {
     this.#ready = false;
+    // Leave first, while the sockets are still open, so the ring records `left`, not a failure.
+    await this.#gossip.leave();
     await this.#lifecycle.stop();
   }
 }

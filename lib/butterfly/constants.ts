@@ -74,7 +74,7 @@ export const DEFAULTS = Object.freeze({
    */
   packetBudget: 1_371,
   /** Retry joining the seeds this often until one answers. */
-  joinRetryIntervalMs: 5_000,
+  joinRetryIntervalMs: 1_000,
   /** Try a full sync with one random failed member this often, so split rings heal (serf's reconnect). */
   reconnectIntervalMs: 30_000,
   /** Failed and left members are forgotten this long after they failed or left (serf's 24 h). */

@@ -3,3 +3,4 @@ export { DEFAULTS, DEFAULT_GOSSIP_PORT, DEFAULT_HTTP_PORT, DEFAULT_CTL_PORT, def
 export { OPTIONS, OPTION_LIST, type OptionSpec } from './options.js';
 export { loadNodeConfig, type NodeConfig, type ConfigSources } from './load.js';
 export { resolveCtlTarget, type CtlTarget } from './ctl-target.js';
+export { parseRingKeys, type GossipTimings } from './gossip.js';

@@ -6,6 +6,7 @@ import type { LogFormat, LogLevel } from '../core/logger.js';
 import { formatAddress, type Address } from '../core/address.js';
 import { DEFAULTS, defaultDataDir, defaultNodeName } from './defaults.js';
 import { OPTION_LIST, OPTIONS, ParseFailure, type OptionSpec } from './options.js';
+import { parseGossipTable, parseRingKeys, readRingKeyFile, type GossipTimings } from './gossip.js';
 
 /** The validated configuration of one node. */
 export interface NodeConfig {
@@ -26,6 +27,13 @@ export interface NodeConfig {
   ctlSecret: string | undefined;
   /** The TOML file the config was read from, if any. */
   configFile: string | undefined;
+  /** This member is a permanent peer (probed even when it seems failed). */
+  permanentPeer: boolean;
+  gossipProfile: 'lan' | 'local';
+  /** Overrides of the profile's timings, from the config file's [gossip] table. */
+  gossip: GossipTimings;
+  /** Ring keys, primary first; undefined means gossip is not encrypted. */
+  ringKeys: Uint8Array[] | undefined;
 }
 
 export interface ConfigSources {
@@ -94,7 +102,7 @@ export async function loadNodeConfig(sources: ConfigSources): Promise<NodeConfig
   const configFile = configPath === undefined ? undefined : resolve(sources.cwd, configPath);
   const file = configFile === undefined ? {} : await readConfigFile(configFile);
 
-  const known = new Set(OPTION_LIST.map((o) => o.toml));
+  const known = new Set([...OPTION_LIST.map((o) => o.toml), 'gossip']);
   for (const key of Object.keys(file)) {
     if (!known.has(key)) {
       throw new ChorusError(ErrorCode.InvalidConfig, `config file ${configFile}: unknown key "${key}" (known keys: ${[...known].join(', ')})`);
@@ -126,7 +134,17 @@ export async function loadNodeConfig(sources: ConfigSources): Promise<NodeConfig
     gatewayAuthToken: sources.env.HAB_SUP_GATEWAY_AUTH_TOKEN || sources.env.CHORUS_SUP_GATEWAY_AUTH_TOKEN || undefined,
     ctlSecret: sources.env.CHORUS_CTL_SECRET || sources.env.HAB_CTL_SECRET || undefined,
     configFile,
+    permanentPeer: (values.permanentPeer as boolean | undefined) ?? false,
+    gossipProfile: ((values.gossipProfile as string | undefined) ?? 'lan') as 'lan' | 'local',
+    gossip: file.gossip === undefined ? {} : parseGossipTable(file.gossip, configFile!),
+    ringKeys: undefined,
   };
+  const envKey = sources.env.CHORUS_RING_KEY || sources.env.HAB_RING_KEY;
+  if (values.ringKey !== undefined) {
+    config.ringKeys = await readRingKeyFile(resolve(sources.cwd, values.ringKey as string));
+  } else if (envKey) {
+    config.ringKeys = parseRingKeys(envKey, sources.env.CHORUS_RING_KEY ? 'CHORUS_RING_KEY' : 'HAB_RING_KEY');
+  }
 
   if (values.nodeName === undefined && OPTIONS.nodeName.parse(config.nodeName) instanceof ParseFailure) {
     // A host name like "my_host.local!" is not a valid node name; say what to do about it.

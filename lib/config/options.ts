@@ -142,6 +142,21 @@ export const OPTIONS = {
     key: 'bootstrapExpect', flag: 'bootstrap-expect', env: ['CHORUS_BOOTSTRAP_EXPECT'], toml: 'bootstrap_expect',
     description: 'number of servers to wait for before forming the first cluster', parse: fromSchema(POSITIVE_INT, toNumber),
   } as OptionSpec<number>,
+  permanentPeer: {
+    key: 'permanentPeer', flag: 'permanent-peer', env: ['CHORUS_PERMANENT_PEER', 'HAB_PERMANENT_PEER'], toml: 'permanent_peer', boolean: true,
+    description: 'this member is a permanent peer: others keep probing it even when it seems failed, so split rings heal',
+    parse: parseBoolean,
+  } as OptionSpec<boolean>,
+  ringKey: {
+    key: 'ringKey', flag: 'ring-key', env: [], toml: 'ring_key',
+    description: 'file holding the ring key (base64; further lines are older keys still accepted) [env CHORUS_RING_KEY or HAB_RING_KEY: the key itself]',
+    parse: fromSchema(z.string({ error: 'must be a path' }).min(1, 'must not be empty')),
+  } as OptionSpec<string>,
+  gossipProfile: {
+    key: 'gossipProfile', flag: 'gossip-profile', env: ['CHORUS_GOSSIP_PROFILE'], toml: 'gossip_profile',
+    description: 'gossip timings: lan (memberlist\'s LAN defaults) or local (faster, for one machine) (default lan)',
+    parse: fromSchema(z.enum(['lan', 'local'], { error: 'must be lan or local' }), (s) => s.trim().toLowerCase()),
+  } as OptionSpec<string>,
   logLevel: {
     key: 'logLevel', flag: 'log-level', env: ['CHORUS_LOG_LEVEL'], toml: 'log_level',
     description: `log level: ${LOG_LEVELS.join('|')} (default info)`,

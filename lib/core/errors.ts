@@ -30,6 +30,8 @@ export const ErrorCode = {
   ShuttingDown: 'SHUTTING_DOWN',
   /** An operation did not finish in time. */
   Timeout: 'TIMEOUT',
+  /** An operation that depends on others (a join, a forwarded request) failed; the message says why. */
+  OperationFailed: 'OPERATION_FAILED',
   /** A bug: something that should not happen did. */
   Internal: 'INTERNAL',
 } as const;

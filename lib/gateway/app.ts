@@ -4,6 +4,7 @@ import type Router from '@koa/router';
 import { authentication, errorHandler, readiness } from './middleware.js';
 import { sendEmpty } from './respond.js';
 import { habitatRoutes } from './routes/habitat.js';
+import { consulAgentRoutes } from './routes/consul-agent.js';
 import type { GatewayDeps } from './types.js';
 
 /**
@@ -19,7 +20,7 @@ export function createGatewayApp(deps: GatewayDeps): Koa {
   app.use(errorHandler(deps.logger));
   app.use(authentication(deps.authToken));
   app.use(readiness(deps.isReady));
-  const routers: Router[] = [habitatRoutes(deps.habitat)];
+  const routers: Router[] = [habitatRoutes(deps.habitat, deps.gossip), consulAgentRoutes(deps.gossip)];
   for (const router of routers) {
     app.use(router.routes());
   }

@@ -15,6 +15,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   [ErrorCode.CorruptData]: 500,
   [ErrorCode.ShuttingDown]: 503,
   [ErrorCode.Timeout]: 504,
+  [ErrorCode.OperationFailed]: 500,
   [ErrorCode.Internal]: 500,
 };
 

@@ -12,6 +12,34 @@ export interface GatewayDeps {
   isReady(): boolean;
   /** Habitat's view of the services this supervisor runs. */
   habitat: HabitatView;
+  /** The gossip ring as this node sees it. */
+  gossip: GossipView;
+}
+
+/** A member as Consul's `/v1/agent/members` shows it (serf's Member). */
+export interface ConsulMember {
+  Name: string;
+  Addr: string;
+  Port: number;
+  Tags: Record<string, string>;
+  /** 0 none, 1 alive, 2 leaving, 3 left, 4 failed. */
+  Status: number;
+  ProtocolMin: number;
+  ProtocolMax: number;
+  ProtocolCur: number;
+  DelegateMin: number;
+  DelegateMax: number;
+  DelegateCur: number;
+}
+
+export interface GossipView {
+  /** Habitat's `/butterfly` document. */
+  butterfly(): unknown;
+  members(): ConsulMember[];
+  /** Joins the ring through `address`; rejects with a clear error when it does not answer. */
+  join(address: string): Promise<void>;
+  /** Marks the member named `node` departed for good; NotFound when no member has that name. */
+  forceLeave(node: string): void;
 }
 
 export interface HabitatView {

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import type { HabitatView } from '../types.js';
+import type { GossipView, HabitatView } from '../types.js';
 import { sendJson } from '../respond.js';
 
 /**
@@ -9,7 +9,7 @@ import { sendJson } from '../respond.js';
  * Errors here have empty bodies: 400 for an invalid service group, 404 for
  * one that is not loaded.
  */
-export function habitatRoutes(view: HabitatView): Router {
+export function habitatRoutes(view: HabitatView, gossip: GossipView): Router {
   const router = new Router();
   router.use(async (ctx, next) => {
     ctx.state.errorBody = 'empty';
@@ -27,6 +27,7 @@ export function habitatRoutes(view: HabitatView): Router {
     sendJson(ctx, body, httpStatus);
   };
 
+  router.get('/butterfly', (ctx) => sendJson(ctx, gossip.butterfly()));
   router.get('/services', (ctx) => sendJson(ctx, view.services()));
   router.get('/services/:svc/:group', model);
   router.get('/services/:svc/:group/config', config);

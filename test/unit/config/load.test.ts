@@ -61,6 +61,34 @@ t.test('CHORUS_ wins over HAB_ and env lists split on spaces and commas', async 
   t.equal(c.dataDir, '/base/rel/dir', 'relative data dir resolves against cwd');
 });
 
+t.test('gossip settings: profile, permanent peer, [gossip] timings and ring keys', async (t) => {
+  const key1 = Buffer.alloc(32, 1).toString('base64');
+  const key2 = Buffer.alloc(32, 2).toString('base64');
+  const dir = t.testdir({
+    'g.toml': 'gossip_profile = "local"\npermanent_peer = true\n[gossip]\nprobe_interval_ms = 500\nlifeguard = false\nretransmit_mult = 3\n',
+    'badg.toml': '[gossip]\nprobe_intervall_ms = 500\n',
+    'badv.toml': '[gossip]\nprobe_interval_ms = -5\n',
+    ring: `${key1}\n# an older key, still accepted\n${key2}\n`,
+    badring: 'not base64 at all!\n',
+    emptyring: '\n',
+  });
+  const c = await loadNodeConfig({ ...base, flags: { config: join(dir, 'g.toml'), ringKey: join(dir, 'ring') } });
+  t.equal(c.gossipProfile, 'local');
+  t.equal(c.permanentPeer, true);
+  t.same(c.gossip, { probeIntervalMs: 500, lifeguard: false, retransmitMult: 3 });
+  t.equal(c.ringKeys!.length, 2);
+  t.same(Buffer.from(c.ringKeys![1]!), Buffer.alloc(32, 2));
+  const d = await loadNodeConfig({ ...base, env: { HAB_RING_KEY: key2 } });
+  t.same(Buffer.from(d.ringKeys![0]!), Buffer.alloc(32, 2));
+  t.equal((await loadNodeConfig(base)).ringKeys, undefined);
+  await failure(t, { ...base, flags: { config: join(dir, 'badg.toml') } }, /gossip: unknown key "probe_intervall_ms"/);
+  await failure(t, { ...base, flags: { config: join(dir, 'badv.toml') } }, /gossip\.probe_interval_ms: must be at least 1/);
+  await failure(t, { ...base, flags: { ringKey: join(dir, 'badring') } }, /ring key file .*badring: key 1 is not a base64 AES-256 key/);
+  await failure(t, { ...base, flags: { ringKey: join(dir, 'emptyring') } }, /holds no ring key/);
+  await failure(t, { ...base, flags: { ringKey: join(dir, 'missing') } }, /--ring-key: cannot read .*missing: ENOENT/);
+  await failure(t, { ...base, flags: { gossipProfile: 'wan' } }, /--gossip-profile: must be lan or local/);
+});
+
 t.test('repeated --peer flags', async (t) => {
   const c = await loadNodeConfig({ ...base, flags: { peers: ['127.0.0.2', '127.0.0.3:9000'] } });
   t.same(c.peers.map(formatAddress), ['127.0.0.2:9638', '127.0.0.3:9000']);

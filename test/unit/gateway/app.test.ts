@@ -7,13 +7,14 @@ import { statusForError, publicMessage } from '../../../lib/gateway/errors.js';
 import { ChorusError, ErrorCode } from '../../../lib/core/errors.js';
 import { silentLogger } from '../../../lib/core/logger.js';
 import { serve } from '../../helpers/http.js';
+import { fakeGossip } from '../../helpers/gateway.js';
 
 function app(opts: { token?: string; ready?: boolean; services?: unknown[] } = {}) {
   return createGatewayApp({
     logger: silentLogger(),
     authToken: opts.token,
     isReady: () => opts.ready ?? true,
-    habitat: { services: () => opts.services ?? [], service: () => { throw new ChorusError(ErrorCode.NotFound, 'not loaded'); } },
+    gossip: fakeGossip(), habitat: { services: () => opts.services ?? [], service: () => { throw new ChorusError(ErrorCode.NotFound, 'not loaded'); } },
   });
 }
 
@@ -73,7 +74,7 @@ t.test('non-ASCII authorization headers are refused, not crashed on', async (t) 
 
 t.test('routes answer 503 until the supervisor has fully started', async (t) => {
   let ready = false;
-  const a = createGatewayApp({ logger: silentLogger(), isReady: () => ready, habitat: { services: () => [], service: () => { throw new ChorusError(ErrorCode.NotFound, 'x'); } } });
+  const a = createGatewayApp({ logger: silentLogger(), isReady: () => ready, gossip: fakeGossip(), habitat: { services: () => [], service: () => { throw new ChorusError(ErrorCode.NotFound, 'x'); } } });
   const s = await serve(a);
   t.teardown(s.close);
   const res = await fetch(`${s.url}/services`);

@@ -4,6 +4,7 @@ import type { HabitatView } from '../../../lib/gateway/types.js';
 import { ChorusError, ErrorCode } from '../../../lib/core/errors.js';
 import { silentLogger } from '../../../lib/core/logger.js';
 import { serve } from '../../helpers/http.js';
+import { fakeGossip } from '../../helpers/gateway.js';
 
 const HEALTH: Record<string, [string, number]> = {
   'ok.default': ['OK', 200],
@@ -30,7 +31,7 @@ const view: HabitatView = {
 };
 
 t.test('service, config and health routes, with and without an org', async (t) => {
-  const s = await serve(createGatewayApp({ logger: silentLogger(), isReady: () => true, habitat: view }));
+  const s = await serve(createGatewayApp({ logger: silentLogger(), isReady: () => true, gossip: fakeGossip(), habitat: view }));
   t.teardown(s.close);
   const one = await fetch(`${s.url}/services/ok/default`);
   t.equal(one.status, 200);
@@ -49,7 +50,7 @@ t.test('service, config and health routes, with and without an org', async (t) =
 });
 
 t.test('an invalid group is 400 and an unknown one 404, both with empty bodies', async (t) => {
-  const s = await serve(createGatewayApp({ logger: silentLogger(), isReady: () => true, habitat: view }));
+  const s = await serve(createGatewayApp({ logger: silentLogger(), isReady: () => true, gossip: fakeGossip(), habitat: view }));
   t.teardown(s.close);
   for (const path of ['/services/nope/default', '/services/nope/default/health', '/services/nope/default/config', '/services/ok/default/other']) {
     const res = await fetch(`${s.url}${path}`);

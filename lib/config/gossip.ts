@@ -1,0 +1,81 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { ChorusError, ErrorCode } from '../core/errors.js';
+
+/**
+ * Gossip timings a config file may set in its `[gossip]` table, each
+ * overriding the chosen profile. Keys and meaning follow memberlist's config.
+ */
+const ms = z.number({ error: 'must be a number of milliseconds' }).int('must be whole milliseconds').min(1, 'must be at least 1').max(3_600_000, 'must be at most an hour');
+const count = z.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(64, 'must be at most 64');
+
+export const gossipTable = z
+  .object({
+    probe_interval_ms: ms,
+    probe_timeout_ms: ms,
+    gossip_interval_ms: ms,
+    gossip_nodes: count,
+    indirect_checks: count,
+    suspicion_mult: count,
+    suspicion_max_timeout_mult: count,
+    retransmit_mult: count,
+    push_pull_interval_ms: z.number().int().min(0).max(3_600_000),
+    lifeguard: z.boolean({ error: 'must be true or false' }),
+  })
+  .partial()
+  .strict();
+
+export interface GossipTimings {
+  probeIntervalMs?: number;
+  probeTimeoutMs?: number;
+  gossipIntervalMs?: number;
+  gossipNodes?: number;
+  indirectChecks?: number;
+  suspicionMult?: number;
+  suspicionMaxTimeoutMult?: number;
+  retransmitMult?: number;
+  pushPullIntervalMs?: number;
+  lifeguard?: boolean;
+}
+
+export function parseGossipTable(raw: unknown, file: string): GossipTimings {
+  const result = gossipTable.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const where = issue.path.length > 0 ? `gossip.${issue.path.join('.')}` : 'gossip';
+    const message = issue.code === 'unrecognized_keys' ? `unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message;
+    throw new ChorusError(ErrorCode.InvalidConfig, `config file ${file}: ${where}: ${message}`);
+  }
+  const out: GossipTimings = {};
+  for (const [key, value] of Object.entries(result.data)) {
+    const camel = key.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()) as keyof GossipTimings;
+    (out as Record<string, unknown>)[camel] = value;
+  }
+  return out;
+}
+
+/**
+ * Ring keys, base64, one per line: the first is the primary (used to send),
+ * the others are accepted on receive so keys can rotate without downtime.
+ */
+export function parseRingKeys(text: string, origin: string): Uint8Array[] {
+  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  if (lines.length === 0) throw new ChorusError(ErrorCode.InvalidConfig, `${origin} holds no ring key`);
+  return lines.map((line, i) => {
+    const bytes = /^[A-Za-z0-9+/]+={0,2}$/.test(line) ? Buffer.from(line, 'base64') : undefined;
+    if (bytes === undefined || bytes.length !== 32) {
+      throw new ChorusError(ErrorCode.InvalidConfig, `${origin}: key ${i + 1} is not a base64 AES-256 key (32 bytes); make one with: chorus ring key generate`);
+    }
+    return new Uint8Array(bytes);
+  });
+}
+
+export async function readRingKeyFile(path: string): Promise<Uint8Array[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new ChorusError(ErrorCode.InvalidConfig, `invalid value for --ring-key: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
+  }
+  return parseRingKeys(text, `ring key file ${path}`);
+}

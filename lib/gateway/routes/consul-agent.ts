@@ -1,0 +1,33 @@
+import Router from '@koa/router';
+import { ChorusError, ErrorCode } from '../../core/errors.js';
+import type { GossipView } from '../types.js';
+import { sendJson } from '../respond.js';
+
+/** Consul's agent endpoints that speak for the gossip ring (reference/consul-api.md §1.2). */
+export function consulAgentRoutes(gossip: GossipView): Router {
+  const router = new Router({ prefix: '/v1/agent' });
+
+  router.get('/members', (ctx) => {
+    const wan = ctx.query.wan;
+    if (typeof wan === 'string' && wan !== '' && ctx.query.segment !== undefined) {
+      throw new ChorusError(ErrorCode.BadRequest, 'Cannot provide a segment with wan=true');
+    }
+    // One datacenter, no WAN pool: the WAN view is the servers, as Consul shows them.
+    const members = gossip.members();
+    sendJson(ctx, typeof wan === 'string' && wan !== '' ? members.filter((m) => m.Tags.role === 'consul') : members);
+  });
+
+  router.put('/join/:address', async (ctx) => {
+    await gossip.join(ctx.params.address!);
+    ctx.status = 200;
+    ctx.body = '';
+  });
+
+  router.put('/force-leave/:node', (ctx) => {
+    gossip.forceLeave(ctx.params.node!);
+    ctx.status = 200;
+    ctx.body = '';
+  });
+
+  return router;
+}
