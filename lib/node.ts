@@ -171,7 +171,7 @@ export class ChorusNode {
             memberId,
             services,
             habitat: habitatView(services),
-            gossip: gossipView(this.#gossip.butterfly),
+            gossip: gossipView(this.#gossip.butterfly, () => this.#gossip.ringStats),
             svc: svcHandlers(services, () => this.#clock.now()),
           };
           await services.start();

@@ -5,6 +5,8 @@ import { formatAddress, type Address } from '../core/address.js';
 import { listenError } from './listen-error.js';
 import type { PacketTransport } from './types.js';
 
+const UDP_RECV_BUFFER_BYTES = 4 * 1024 * 1024;
+
 export interface UdpTransportStats {
   packetsReceived: number;
   packetsSent: number;
@@ -59,6 +61,12 @@ export class UdpTransport implements PacketTransport {
         resolve();
       });
     });
+    // A burst of gossip (or of garbage) must not overflow the kernel's small default buffer; memberlist asks for 2 MB too.
+    try {
+      socket.setRecvBufferSize(UDP_RECV_BUFFER_BYTES);
+    } catch {
+      // The kernel may cap it (net.core.rmem_max); the default still works.
+    }
     const bound = socket.address();
     return new UdpTransport(socket, formatAddress({ host: address.host, port: bound.port }), logger);
   }

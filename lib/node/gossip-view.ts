@@ -42,7 +42,7 @@ export function membershipCounter(butterfly: Butterfly): () => number {
   return () => counter;
 }
 
-export function butterflyDocument(butterfly: Butterfly, updateCounter: number): Record<string, unknown> {
+export function butterflyDocument(butterfly: Butterfly, updateCounter: number, ringStats?: Record<string, number>): Record<string, unknown> {
   const members: Record<string, unknown> = {};
   const health: Record<string, string> = {};
   const membership: Record<string, unknown> = {};
@@ -75,13 +75,15 @@ export function butterflyDocument(butterfly: Butterfly, updateCounter: number): 
     member: { members, health, update_counter: updateCounter },
     membership,
     departed_members: departed,
+    // Not in Habitat's document: the counters an operator needs to see drops and probe health.
+    stats: { ...butterfly.stats(), ...(ringStats === undefined ? {} : { ring: ringStats }) },
   };
 }
 
-export function gossipView(butterfly: Butterfly): GossipView {
+export function gossipView(butterfly: Butterfly, ringStats: () => Record<string, number> | undefined = () => undefined): GossipView {
   const counter = membershipCounter(butterfly);
   return {
-    butterfly: () => butterflyDocument(butterfly, counter()),
+    butterfly: () => butterflyDocument(butterfly, counter(), ringStats()),
     members: () => butterfly.members().map(consulMember),
     join: async (address) => {
       try {
