@@ -1,5 +1,6 @@
 import t from 'tap';
 import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { chorus, eventually, freeNodePorts, freePort, runChorus, supRunArgs } from '../helpers/proc.js';
@@ -137,4 +138,31 @@ t.test('a broken package is refused with the file and line, and the node keeps r
   t.same(list.body.map((s: { service_group: string }) => s.service_group), ['hello.default']);
   node.child.kill('SIGTERM');
   t.equal(await node.exited, 0);
+});
+
+t.test('kill -9 of the supervisor leaves no service process behind', async (t) => {
+  const dir = t.testdir({});
+  const ports = await freeNodePorts();
+  const helloPort = await freePort();
+  const node = runChorus(supRunArgs(dir, ports), { HAB_HELLO: `port = ${helloPort}` });
+  t.teardown(() => { if (node.child.exitCode === null) node.child.kill('SIGKILL'); });
+  await node.waitForLine(/Starting http-gateway/);
+  t.equal((await chorus(['svc', 'load', HELLO, '-r', `127.0.0.1:${ports.ctl}`, '--data-dir', dir])).code, 0);
+  const pid = await eventually(async () => {
+    const [s] = (await json(`http://127.0.0.1:${ports.http}/services`)).body;
+    return s?.process.state === 'up' ? (s.process.pid as number) : undefined;
+  }, 20_000);
+  node.child.kill('SIGKILL');
+  await node.exited;
+  // A process that ended but was not reaped yet (a zombie) counts as gone.
+  const alive = (p: number): boolean => {
+    try {
+      return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${p}/stat`, 'utf8'));
+    } catch {
+      return false;
+    }
+  };
+  await eventually(async () => (alive(pid) ? undefined : true), 10_000);
+  t.pass(`service process ${pid} ended with its supervisor`);
+  await t.rejects(fetch(`http://127.0.0.1:${helloPort}/`), 'nothing listens on the service port');
 });
