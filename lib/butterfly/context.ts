@@ -92,7 +92,7 @@ export class Context {
   /** Called when a member we do not know pings us: gossip missed it, so a sync is due. */
   onUnknownSender: ((from: string, id: MemberId) => void) | undefined;
   /** Rumor-store state carried by full syncs (set by the rumor layer). */
-  rumorSync: { collect(): Uint8Array[]; merge(parts: readonly Uint8Array[]): void } | undefined;
+  rumorSync: { collect(): Uint8Array[]; merge(parts: readonly Uint8Array[], from: string): void } | undefined;
   running = false;
   leaving = false;
   #activeCount = 0;
