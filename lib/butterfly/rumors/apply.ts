@@ -24,7 +24,7 @@ function refuteOwnService(env: ApplyEnv, r: ServiceRumor, encoded: Uint8Array, s
   const held = state.services.get(r.group, r.memberId)?.rumor;
   state.selfIncarnations.set(r.group, Math.max(state.selfIncarnations.get(r.group) ?? 0, r.incarnation));
   if (held !== undefined && !held.withdrawn) {
-    const again: ServiceRumor = { ...held, incarnation: r.incarnation + 1 };
+    const again: ServiceRumor = { ...held, incarnation: r.incarnation + 1, expiresInMs: 0 };
     state.store(again, encodeRumor(again), true);
     return;
   }
@@ -32,7 +32,7 @@ function refuteOwnService(env: ApplyEnv, r: ServiceRumor, encoded: Uint8Array, s
     state.store(r, encoded, src.gossip);
     return;
   }
-  const tombstone: ServiceRumor = { ...r, incarnation: r.incarnation + 1, withdrawn: true };
+  const tombstone: ServiceRumor = { ...r, incarnation: r.incarnation + 1, cfg: '', withdrawn: true, expiresInMs: state.opts.serviceTombstoneTtlMs };
   state.store(tombstone, encodeRumor(tombstone), true);
 }
 
@@ -53,6 +53,17 @@ export const RUMOR_HANDLERS: { [K in RumorWire['kind']]: Handler<K> } = {
     if (r.memberId === ctx.self.id) {
       refuteOwnService(env, r, encoded, src);
       return;
+    }
+    // A full sync merges members before rumors, so a member still unknown, or
+    // known to have left, is one the other side no longer counts either: its
+    // rumors are not taken back after we purged them. Gossip is news, and
+    // may outrun the member's own alive message, so it is taken.
+    if (!src.gossip && !r.withdrawn) {
+      const m = ctx.members.get(r.memberId);
+      if (m === undefined || m.state === 'left' || m.state === 'departed') {
+        state.ignore();
+        return;
+      }
     }
     state.store(r, encoded, src.gossip);
   },

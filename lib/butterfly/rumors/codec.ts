@@ -35,7 +35,7 @@ export function encodeRumor(r: RumorWire): Uint8Array {
 function rumorFields(r: RumorWire): unknown[] {
   switch (r.kind) {
     case 'service':
-      return [RumorCode.service, r.group, r.memberId, r.incarnation, r.pkg, r.pkgIncarnation, r.cfg, sysTuple(r.sys), RUMOR_HEALTH.indexOf(r.health), r.initialized, r.withdrawn];
+      return [RumorCode.service, r.group, r.memberId, r.incarnation, r.pkg, r.pkgIncarnation, r.cfg, sysTuple(r.sys), RUMOR_HEALTH.indexOf(r.health), r.initialized, r.withdrawn, r.expiresInMs];
     case 'config':
       return [RumorCode.config, r.group, r.version, r.fromId, r.toml];
     case 'file':
@@ -100,7 +100,7 @@ type Decoder = (f: unknown[], limits: RumorDecodeLimits) => RumorWire;
 /** One decoder per kind code. */
 const DECODERS: Record<number, Decoder> = {
   [RumorCode.service]: (f, limits) => {
-    v.tuple(f, 'service', 11);
+    v.tuple(f, 'service', 12);
     const health = RUMOR_HEALTH[v.uint(f[8], 'health', RUMOR_HEALTH.length - 1)]!;
     return {
       kind: 'service',
@@ -114,6 +114,7 @@ const DECODERS: Record<number, Decoder> = {
       health,
       initialized: v.bool(f[9], 'initialized'),
       withdrawn: v.bool(f[10], 'withdrawn'),
+      expiresInMs: v.uint(f[11], 'expiresInMs'),
     };
   },
   [RumorCode.config]: (f, limits) => {

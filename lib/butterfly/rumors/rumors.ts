@@ -7,6 +7,7 @@ import { decodeRumor, encodeRumor } from './codec.js';
 import { resolveRumorOptions, type ResolvedRumorOptions } from './constants.js';
 import { LargeFetcher } from './large.js';
 import { type RumorSource, RumorState } from './state.js';
+import type { StoreEntry } from './store.js';
 import { Sweeper } from './sweep.js';
 import type {
   DepartureRumor,
@@ -14,6 +15,7 @@ import type {
   RumorEvents,
   RumorOptions,
   RumorWire,
+  StoredRumor,
   ServiceConfigRumor,
   ServiceFileRumor,
   ServicePublication,
@@ -102,6 +104,7 @@ export class Rumors {
       health: p.health ?? 'UNKNOWN',
       initialized: p.initialized ?? false,
       withdrawn: false,
+      expiresInMs: 0,
     };
     this.#storeLocal(rumor);
     state.selfIncarnations.set(p.group, incarnation);
@@ -113,7 +116,7 @@ export class Rumors {
     const state = this.#state;
     const held = state.services.get(group, state.ctx.self.id)?.rumor;
     if (held === undefined || held.withdrawn) return false;
-    const tombstone: ServiceRumor = { ...held, incarnation: held.incarnation + 1, withdrawn: true };
+    const tombstone: ServiceRumor = { ...held, incarnation: held.incarnation + 1, cfg: '', withdrawn: true, expiresInMs: this.options.serviceTombstoneTtlMs };
     this.#storeLocal(tombstone);
     state.selfIncarnations.set(group, tombstone.incarnation);
     return true;
@@ -269,7 +272,7 @@ export class Rumors {
     const s = this.#state;
     const out: Uint8Array[] = [];
     for (const store of [s.services, s.configs, s.files] as const) {
-      for (const [, , e] of store.entries()) out.push(s.syncPart(e.rumor, e.encoded));
+      for (const [, , e] of store.entries()) out.push(s.syncPart(e as StoreEntry<StoredRumor>));
     }
     for (const [, , e] of s.departures.entries()) out.push(e.encoded);
     return out;

@@ -112,15 +112,24 @@ export class RumorState {
     return { kind: 'header', of: id.of, group: id.group, name: id.name, version: versionOf(r), size, holder: this.ctx.self.transportAddress };
   }
 
-  /** What a full sync carries for a stored rumor: the rumor itself, or its header when it is too large for a packet. */
-  syncPart(r: StoredRumor, encoded: Uint8Array): Uint8Array {
-    return encoded.byteLength > this.opts.maxInlineRumorBytes ? encodeRumor(this.header(r, encoded.byteLength)) : encoded;
+  /**
+   * What a full sync or gossip carries for a stored rumor: the rumor itself,
+   * or its header when it is too large for a packet. A tombstone is encoded
+   * afresh with the time it has left.
+   */
+  syncPart(entry: StoreEntry<StoredRumor>): Uint8Array {
+    const r = entry.rumor;
+    if (r.kind === 'service' && r.withdrawn) {
+      const left = Math.max(0, this.opts.serviceTombstoneTtlMs - (this.now - entry.storedAt));
+      return encodeRumor({ ...r, expiresInMs: left });
+    }
+    return entry.encoded.byteLength > this.opts.maxInlineRumorBytes ? encodeRumor(this.header(r, entry.encoded.byteLength)) : entry.encoded;
   }
 
   /** Queues a stored rumor for gossip (its header when large); it replaces any queued older version. */
-  gossipStored(r: StoredRumor, encoded: Uint8Array): void {
-    const id = identityOf(r);
-    this.ctx.broadcast(subjectOf(id.of, id.group, id.name), { type: 'rumor', body: this.syncPart(r, encoded) });
+  gossipStored(entry: StoreEntry<StoredRumor>): void {
+    const id = identityOf(entry.rumor);
+    this.ctx.broadcast(subjectOf(id.of, id.group, id.name), { type: 'rumor', body: this.syncPart(entry) });
   }
 
   gossipEvent(e: UserEventRumor): void {
@@ -132,12 +141,15 @@ export class RumorState {
     const id = identityOf(r);
     const store = this.storeOf(id.of);
     const previous = store.get(id.group, id.name)?.rumor;
-    const result = store.insert(id.group, id.name, r, encoded, this.now);
+    // A tombstone counts as stored as long ago as its sender's copy, so it expires when the original does.
+    const ttl = this.opts.serviceTombstoneTtlMs;
+    const storedAt = r.kind === 'service' && r.withdrawn ? this.now - (ttl - Math.min(ttl, r.expiresInMs)) : this.now;
+    const result = store.insert(id.group, id.name, r, encoded, storedAt);
     if (result === 'stale' || result === 'full') {
       this.ignore();
       return false;
     }
-    if (gossip) this.gossipStored(r, encoded);
+    if (gossip) this.gossipStored(store.get(id.group, id.name)!);
     this.emitChange(r, previous);
     return true;
   }

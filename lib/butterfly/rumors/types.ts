@@ -35,6 +35,12 @@ export interface ServiceRumor {
   initialized: boolean;
   /** A tombstone: the member withdrew the service (unloaded or stopped). */
   withdrawn: boolean;
+  /**
+   * For a tombstone, how long until it expires, as of when it was sent: a
+   * duration, not a time, so no two members' clocks are compared, and a
+   * tombstone passed along never outlives the original. 0 for a live rumor.
+   */
+  expiresInMs: number;
 }
 
 /** A group's gossiped config (`config apply`). Keyed by group. */
