@@ -160,6 +160,7 @@ export class Butterfly {
     const ctx = this.#ctx;
     ctx.self.tags = { ...tags };
     ctx.self.incarnation++;
+    ctx.updateCounter++;
     ctx.broadcast(ctx.self.id, { type: 'alive', member: toWire(ctx.self) });
     ctx.events.emit('incarnation', ctx.self.incarnation);
   }
@@ -183,6 +184,11 @@ export class Butterfly {
   /** How many members are in `state` (ourselves included). */
   countIn(state: Member['state']): number {
     return this.#ctx.countIn(state);
+  }
+
+  /** Bumped on every change to the member table: the census rebuilds when it moves. */
+  get membershipCounter(): number {
+    return this.#ctx.updateCounter;
   }
 
   isDeparted(id: MemberId): boolean {
