@@ -125,11 +125,11 @@ t.test('a member restarted without its service withdraws the old rumor; republis
   await c.stopAll();
 });
 
-t.test('a 200 KiB file reaches every member through the stream path', async (t) => {
+t.test('a 200 KiB file, a large config and a service with large exported cfg reach every member through the stream path; no packet over 1,400 bytes', async (t) => {
   const seed = seedFor(3400);
   t.comment(`seed ${seed}`);
   const n = 20;
-  const c = new SimCluster({ seed, size: n });
+  const c = new SimCluster({ seed, size: n, net: { maxDatagramSize: 1_400 } });
   await c.spawnAll();
   t.ok(await c.net.runUntil(() => c.converged(), 60_000));
   const body = c.random.fork().bytes(200 * 1024);
@@ -158,5 +158,15 @@ t.test('a 200 KiB file reaches every member through the stream path', async (t) 
     conflict = err;
   }
   t.ok(isChorusError(conflict, ErrorCode.Conflict), 'an upload of a version not higher is refused');
+
+  const bigToml = `text = "${'x'.repeat(20_000)}"\n`;
+  const bigCfg = `blob = "${'y'.repeat(5_000)}"\n`;
+  c.members[11]!.node.rumors.applyConfig(group, 1, bigToml);
+  const owner = c.members[12]!;
+  owner.node.rumors.publishService(publication(owner, group, { cfg: bigCfg }));
+  const both = await timeUntilAll(c, (m) => m.node.rumors.config(group)?.toml === bigToml && m.node.rumors.service(group, owner.id)?.cfg === bigCfg, 30_000);
+  t.ok(both !== undefined, `a 20 KB config and a service with 5 KB of exported cfg reached everyone in ${both} ms`);
+  const lost = c.members.reduce((s, m) => s + c.net.stats(m.address).packetsLost, 0);
+  t.equal(lost, 0, 'no datagram was over 1,400 bytes (none lost)');
   await c.stopAll();
 });
