@@ -10,6 +10,7 @@ import { dispatch, type HandlerEnv } from './handlers.js';
 import { resolveOptions } from './options.js';
 import { Prober } from './prober.js';
 import { PushPull } from './push-pull.js';
+import { Rumors } from './rumors/rumors.js';
 import { deadMember, departMember } from './state.js';
 import type {
   ButterflyDeps,
@@ -30,6 +31,8 @@ import { decodePacket, MAX_PACKET_BYTES } from './wire/codec.js';
  */
 export class Butterfly {
   readonly options: ResolvedOptions;
+  /** The rumor stores: services, configs, files, departures, user events. */
+  readonly rumors: Rumors;
   #ctx: Context;
   #acks: AckRegistry;
   #prober: Prober;
@@ -63,6 +66,7 @@ export class Butterfly {
     this.#pushPull = new PushPull(this.#ctx);
     this.#env = { ctx: this.#ctx, acks: this.#acks };
     this.#ctx.onUnknownSender = (from) => this.#sync(from);
+    this.rumors = new Rumors(this.#ctx, this.options);
   }
 
   // ---- lifecycle ----
@@ -75,6 +79,7 @@ export class Butterfly {
     const { packets, streams } = ctx.deps;
     packets.onPacket((from, packet) => this.#receive(from, packet));
     streams.handle(StreamKind.PushPull, (from, request) => this.#pushPull.serve(from, request));
+    this.rumors.start();
     ctx.broadcast(ctx.self.id, { type: 'alive', member: toWire(ctx.self) });
     ctx.events.emit('incarnation', ctx.self.incarnation);
     this.#prober.start();
@@ -94,6 +99,7 @@ export class Butterfly {
     this.#stopped = true;
     if (!ctx.running) return;
     ctx.running = false;
+    this.rumors.stop();
     for (const t of this.#timers) t.cancel();
     this.#timers.clear();
     this.#prober.stop();
@@ -154,6 +160,7 @@ export class Butterfly {
     const ctx = this.#ctx;
     ctx.self.tags = { ...tags };
     ctx.self.incarnation++;
+    ctx.updateCounter++;
     ctx.broadcast(ctx.self.id, { type: 'alive', member: toWire(ctx.self) });
     ctx.events.emit('incarnation', ctx.self.incarnation);
   }
@@ -177,6 +184,11 @@ export class Butterfly {
   /** How many members are in `state` (ourselves included). */
   countIn(state: Member['state']): number {
     return this.#ctx.countIn(state);
+  }
+
+  /** Bumped on every change to the member table: the census rebuilds when it moves. */
+  get membershipCounter(): number {
+    return this.#ctx.updateCounter;
   }
 
   isDeparted(id: MemberId): boolean {

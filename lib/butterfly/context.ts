@@ -92,9 +92,11 @@ export class Context {
   /** Called when a member we do not know pings us: gossip missed it, so a sync is due. */
   onUnknownSender: ((from: string, id: MemberId) => void) | undefined;
   /** Rumor-store state carried by full syncs (set by the rumor layer). */
-  rumorSync: { collect(): Uint8Array[]; merge(parts: readonly Uint8Array[]): void } | undefined;
+  rumorSync: { collect(): Uint8Array[]; merge(parts: readonly Uint8Array[], from: string): void } | undefined;
   running = false;
   leaving = false;
+  /** Bumped on every change to the member table (Habitat's member list update_counter). */
+  updateCounter = 0;
   #activeCount = 0;
   #byState: Record<MemberState, number> = { alive: 0, suspect: 0, failed: 0, left: 0, departed: 0 };
   #seq = 0;
@@ -151,6 +153,7 @@ export class Context {
   addMember(m: MemberRecord): void {
     this.members.set(m.id, m);
     this.list.push(m);
+    this.updateCounter++;
     this.#byState[m.state]++;
     if (isActive(m.state)) this.#activeCount++;
   }
@@ -158,6 +161,7 @@ export class Context {
   removeMember(m: MemberRecord): void {
     if (this.members.get(m.id) !== m) return;
     this.members.delete(m.id);
+    this.updateCounter++;
     const i = this.list.indexOf(m);
     if (i >= 0) {
       this.list[i] = this.list[this.list.length - 1]!;
@@ -169,6 +173,7 @@ export class Context {
 
   setState(m: MemberRecord, state: MemberState): void {
     if (m.state === state) return;
+    this.updateCounter++;
     if (this.members.get(m.id) === m) {
       this.#activeCount += Number(isActive(state)) - Number(isActive(m.state));
       this.#byState[m.state]--;

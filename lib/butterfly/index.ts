@@ -20,3 +20,4 @@ export { retransmitLimit } from './broadcast-queue.js';
 export { suspicionTimeout, remainingSuspicionTime } from './suspicion.js';
 export { pushPullScale } from './gossip.js';
 export { formatAddress, parseAddress } from './address.js';
+export * from './rumors/index.js';

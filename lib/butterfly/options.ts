@@ -2,6 +2,7 @@ import { DEFAULTS, PROFILES, type TimingProfile } from './constants.js';
 import { invalidOption } from './errors.js';
 import type { ButterflyOptions, ResolvedOptions } from './types.js';
 import { parseAddress } from './address.js';
+import { resolveRumorOptions } from './rumors/constants.js';
 
 const POSITIVE: (keyof TimingProfile | keyof typeof DEFAULTS)[] = [
   'probeIntervalMs',
@@ -38,6 +39,7 @@ export function resolveOptions(options: ButterflyOptions = {}): ResolvedOptions 
   const o: ResolvedOptions = {
     ...profile,
     ...DEFAULTS,
+    ...resolveRumorOptions(options),
     seeds: [],
     permanentPeers: [],
     ...defined,

@@ -41,7 +41,7 @@ export class PushPull {
         ctx.opts.streamTimeoutMs,
       );
       if (!ctx.running) return;
-      this.merge(this.#decode(reply), join);
+      this.merge(this.#decode(reply), join, address);
     } catch (err) {
       ctx.stats.pushPullFailures++;
       ctx.count('push_pull_failures');
@@ -50,10 +50,9 @@ export class PushPull {
   }
 
   /** The stream handler: merge first, so the reply already carries our refutations. */
-  async serve(_from: string, request: Uint8Array): Promise<Uint8Array> {
-    const ctx = this.#ctx;
+  async serve(from: string, request: Uint8Array): Promise<Uint8Array> {
     const remote = this.#decode(request);
-    this.merge(remote, false);
+    this.merge(remote, false, from);
     return encodePushPull(this.localState(false));
   }
 
@@ -68,7 +67,7 @@ export class PushPull {
   }
 
   /** Merges remote state (memberlist mergeState). `joining`: we are the joiner, so what is new to us is old news to others. */
-  merge(remote: PushPullMessage, joining: boolean): void {
+  merge(remote: PushPullMessage, joining: boolean, from: string): void {
     const ctx = this.#ctx;
     const self = ctx.self.id;
     for (const id of remote.departed) departMember(ctx, id);
@@ -90,6 +89,6 @@ export class PushPull {
           break;
       }
     }
-    if (remote.rumors.length > 0) ctx.rumorSync?.merge(remote.rumors);
+    if (remote.rumors.length > 0) ctx.rumorSync?.merge(remote.rumors, from);
   }
 }

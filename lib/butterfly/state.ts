@@ -30,6 +30,7 @@ function cancelSuspicion(ctx: Context, id: MemberId): void {
 export function refute(ctx: Context, over: Incarnation): void {
   const self = ctx.self;
   self.incarnation = Math.max(self.incarnation, over) + 1;
+  ctx.updateCounter++;
   ctx.stats.refutations++;
   ctx.count('refutations');
   if (ctx.opts.lifeguard) ctx.awareness.applyDelta(1);
@@ -73,6 +74,7 @@ export function aliveMember(ctx: Context, a: MemberWire, options: AliveOptions =
   existing.persistent = a.persistent;
   existing.tags = { ...a.tags };
   existing.transportAddress = formatAddress(a.address, a.gossipPort);
+  ctx.updateCounter++;
   ctx.setState(existing, 'alive');
   if (before === 'failed' || before === 'left') ctx.emitMember('joined', existing);
   else if (before === 'suspect') ctx.emitMember('alive', existing);

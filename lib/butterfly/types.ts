@@ -1,6 +1,7 @@
 import type { Clock, Logger, Random } from '../core/index.js';
 import type { PacketTransport, StreamTransport } from '../net/types.js';
 import type { ProfileName, TimingProfile } from './constants.js';
+import type { RumorOptions } from './rumors/types.js';
 
 /** A member's stable identity (Habitat's member id). */
 export type MemberId = string;
@@ -63,7 +64,7 @@ export interface ButterflyDeps {
 }
 
 /** Every field is optional; defaults are in constants.ts (profile `lan` unless set). */
-export interface ButterflyOptions extends Partial<TimingProfile> {
+export interface ButterflyOptions extends Partial<TimingProfile>, RumorOptions {
   profile?: ProfileName;
   lifeguard?: boolean;
   packetBudget?: number;

@@ -14,3 +14,4 @@ export * from './health/index.js';
 export * from './process/index.js';
 export * from './service/index.js';
 export * from './manager/index.js';
+export * from './census/index.js';

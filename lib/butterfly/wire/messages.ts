@@ -14,6 +14,9 @@ export const MessageType = {
   Rumor: 10,
   /** Stream-only: a full state exchange. */
   PushPull: 32,
+  /** Stream-only: a request for a large rumor's body, and its reply. */
+  RumorFetch: 33,
+  RumorFetchReply: 34,
 } as const;
 export type MessageTypeCode = (typeof MessageType)[keyof typeof MessageType];
 

@@ -1,4 +1,4 @@
-import type { BindingMode, DesiredState, HealthDisplay, Topology, UpdateCondition, UpdateStrategy } from '../types.js';
+import type { BindingMode, DesiredState, HealthDisplay, TomlTable, Topology, UpdateCondition, UpdateStrategy } from '../types.js';
 import type { CensusMember } from '../templating/types.js';
 
 /** `--bind NAME:SERVICE.GROUP`. */
@@ -40,6 +40,12 @@ export interface CensusGroupView {
   members: CensusMember[];
   leaderId?: string | null;
   updateLeaderId?: string | null;
+  /** The group's gossiped config (`config apply`), when one is known. */
+  serviceConfig?: { version: number; value: TomlTable } | null;
+  /** The group's gossiped files (`file upload`). */
+  serviceFiles?: Array<{ filename: string; version: number; body: Uint8Array }>;
+  /** Files whose version went up in the census rebuild that produced this view. */
+  changedServiceFiles?: string[];
 }
 
 /** Service group name (`hello.default`) → the census of that group. */
