@@ -5,6 +5,7 @@ import { registerSupTerm } from '../lib/cli/sup-term.js';
 import { CHORUS_VERSION } from '../lib/version.js';
 import { registerSvc } from '../lib/cli/svc.js';
 import { registerMembers } from '../lib/cli/members.js';
+import { registerGossipCommands } from '../lib/cli/gossip-cmds.js';
 import { describeError, exitCodeFor, EXIT_USAGE } from '../lib/cli/exit.js';
 
 const program = new Command('chorus')
@@ -18,6 +19,7 @@ registerSupRun(sup);
 registerSupTerm(sup);
 registerSvc(program);
 registerMembers(program, sup);
+registerGossipCommands(program);
 
 const all = (cmd: Command): Command[] => [cmd, ...cmd.commands.flatMap(all)];
 for (const cmd of all(program)) cmd.exitOverride();

@@ -14,6 +14,8 @@ import { GossipStack } from './node/gossip.js';
 import { consulMember, gossipView } from './node/gossip-view.js';
 import { habitatView } from './node/habitat-view.js';
 import { sysInfo } from './node/sys-info.js';
+import { CensusBridge } from './node/census-bridge.js';
+import { rumorHandlers } from './node/rumor-handlers.js';
 import { CHORUS_VERSION } from './version.js';
 
 export interface NodeDeps {
@@ -41,6 +43,7 @@ interface Running {
   habitat: HabitatView;
   gossip: GossipView;
   svc: Record<string, CtlHandler>;
+  census: CensusBridge;
 }
 
 /**
@@ -116,6 +119,7 @@ export class ChorusNode {
         habitat: {
           services: () => this.#get().habitat.services(),
           service: (serviceGroup) => this.#get().habitat.service(serviceGroup),
+          censusJson: () => this.#get().habitat.censusJson(),
         },
         gossip: {
           butterfly: () => this.#get().gossip.butterfly(),
@@ -152,31 +156,38 @@ export class ChorusNode {
       },
       {
         start: async () => {
+          const sys = sysInfo({
+            version: CHORUS_VERSION,
+            memberId,
+            gossip: { host: config.listenGossip.host, port: this.#gossip.boundPort },
+            http: config.listenHttp,
+            ctl: config.listenCtl,
+            permanent: config.permanentPeer,
+          });
+          let census: CensusBridge | undefined;
           services = new ServiceManager({
             clock: this.#clock,
             random: this.#random,
             logger: this.deps.logger,
             env: this.deps.env,
             dataDir: config.dataDir,
-            sys: sysInfo({
-              version: CHORUS_VERSION,
-              memberId,
-              gossip: { host: config.listenGossip.host, port: this.#gossip.boundPort },
-              http: config.listenHttp,
-              ctl: config.listenCtl,
-              permanent: config.permanentPeer,
-            }),
+            sys,
+            onChange: () => census?.serviceChanged(),
           });
+          census = new CensusBridge(this.#gossip.butterfly, services, sys, this.#clock, this.deps.logger.child({ component: 'CENSUS' }));
           this.#running = {
             memberId,
             services,
-            habitat: habitatView(services),
+            habitat: habitatView(services, () => census!.censusJson),
             gossip: gossipView(this.#gossip.butterfly, () => this.#gossip.ringStats),
-            svc: svcHandlers(services, () => this.#clock.now()),
+            svc: { ...svcHandlers(services, () => this.#clock.now()), ...rumorHandlers(this.#gossip.butterfly) },
+            census,
           };
           await services.start();
+          census.start();
         },
         stop: async () => {
+          this.#running?.census.stop();
           await services?.stop();
         },
       },
@@ -228,6 +239,8 @@ export class ChorusNode {
       SvcStart: svc('SvcStart'),
       SvcStop: svc('SvcStop'),
       SvcStatus: svc('SvcStatus'),
+      SvcSetCfg: svc('SvcSetCfg'),
+      SvcFilePut: svc('SvcFilePut'),
       SupDepart: async (body) => {
         const id = (body as { memberId?: unknown } | null)?.memberId;
         if (typeof id !== 'string' || !/^[0-9a-f]{32}$/.test(id)) {
@@ -249,7 +262,9 @@ export class ChorusNode {
 
   async stop(): Promise<void> {
     this.#ready = false;
-    // Leave first, while the sockets are still open, so the ring records `left`, not a failure.
+    // Withdraw our services and leave first, while the sockets are still open,
+    // so the ring records `left`, not a failure, and no census keeps our services.
+    this.#running?.census.withdrawAll();
     await this.#gossip.leave();
     await this.#lifecycle.stop();
   }

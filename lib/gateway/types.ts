@@ -50,6 +50,8 @@ export interface HabitatView {
    * is not a valid service group, NotFound when none is loaded by that name.
    */
   service(serviceGroup: string): HabitatService;
+  /** The cached `/census` JSON document. */
+  censusJson(): string;
 }
 
 export interface HabitatService {

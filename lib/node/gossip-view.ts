@@ -74,9 +74,10 @@ export function butterflyDocument(butterfly: Butterfly, updateCounter: number, r
   return {
     member: { members, health, update_counter: updateCounter },
     membership,
+    ...rumorStores(butterfly),
     departed_members: departed,
     // Not in Habitat's document: the counters an operator needs to see drops and probe health.
-    stats: { ...butterfly.stats(), ...(ringStats === undefined ? {} : { ring: ringStats }) },
+    stats: { ...butterfly.stats(), rumors: butterfly.rumors.counters(), ...(ringStats === undefined ? {} : { ring: ringStats }) },
   };
 }
 
@@ -98,4 +99,60 @@ export function gossipView(butterfly: Butterfly, ringStats: () => Record<string,
       butterfly.depart(member.id);
     },
   };
+}
+
+const bytes = (b: Uint8Array | string): number[] => [...(typeof b === 'string' ? Buffer.from(b) : b)];
+
+/** The rumor stores in Habitat's shapes: `list` maps, update counters, and the latest-per-group views. */
+function rumorStores(butterfly: Butterfly): Record<string, unknown> {
+  const rumors = butterfly.rumors;
+  const counters = rumors.counters();
+  const services: Record<string, Record<string, unknown>> = {};
+  for (const r of rumors.services()) {
+    (services[r.group] ??= {})[r.memberId] = {
+      member_id: r.memberId,
+      service_group: r.group,
+      package: r.pkg,
+      package_incarnation: r.pkgIncarnation,
+      incarnation: r.incarnation,
+      cfg: parseCfg(r.cfg),
+      sys: r.sys,
+      initialized: r.initialized,
+      health: r.health,
+    };
+  }
+  const configs: Record<string, unknown> = {};
+  for (const c of rumors.configs()) {
+    configs[c.group] = { from_id: c.fromId, service_group: c.group, incarnation: c.version, encrypted: false, config: bytes(c.toml) };
+  }
+  const files: Record<string, Record<string, unknown>> = {};
+  for (const f of rumors.files()) {
+    (files[f.group] ??= {})[f.filename] = {
+      from_id: f.fromId, service_group: f.group, incarnation: f.version, encrypted: false, filename: f.filename, body: bytes(f.body),
+    };
+  }
+  const departures: Record<string, unknown> = {};
+  for (const d of rumors.departures()) departures[d.memberId] = { member_id: d.memberId };
+  return {
+    service: { list: services, update_counter: counters.service },
+    services,
+    service_config: { list: Object.fromEntries(Object.entries(configs).map(([g, c]) => [g, { service_config: c }])), update_counter: counters.serviceConfig },
+    latest_service_config: configs,
+    service_file: { list: files, update_counter: counters.serviceFile },
+    service_files: files,
+    election: { list: {}, update_counter: 0 },
+    latest_election: {},
+    election_update: { list: {}, update_counter: 0 },
+    latest_election_update: {},
+    departure: { list: { departure: departures }, update_counter: counters.departure },
+  };
+}
+
+function parseCfg(text: string): unknown {
+  if (text === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }

@@ -21,6 +21,8 @@ export interface ClusterOptions {
   size: number;
   net?: SimNetworkOptions;
   butterfly?: ButterflyOptions;
+  /** The clock to run on (default: a VirtualClock starting at 0). */
+  clock?: VirtualClock;
 }
 
 export function addressOf(i: number): string {
@@ -29,7 +31,7 @@ export function addressOf(i: number): string {
 
 /** Many members on one simulated network; the first is everyone's seed. */
 export class SimCluster {
-  readonly clock = new VirtualClock();
+  readonly clock: VirtualClock;
   readonly random: SeededRandom;
   readonly net: SimNetwork;
   readonly members: SimMember[] = [];
@@ -40,6 +42,7 @@ export class SimCluster {
 
   constructor(options: ClusterOptions) {
     this.options = options;
+    this.clock = options.clock ?? new VirtualClock();
     this.random = new SeededRandom(options.seed);
     this.net = new SimNetwork({ clock: this.clock, random: this.random.fork() }, options.net ?? {});
   }

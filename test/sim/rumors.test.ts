@@ -2,6 +2,7 @@ import t from 'tap';
 import { isChorusError, ErrorCode } from '../../lib/core/index.js';
 import { retransmitLimit } from '../../lib/butterfly/index.js';
 import { seedFor, SimCluster } from './harness.js';
+import { VirtualClock } from '../../lib/core/clock.js';
 import { publication, retire, rumorMessages, timeUntilAll } from './rumor-helpers.js';
 
 t.test('50 members: a rumor reaches all in the expected rounds, newer versions win, withdrawn services vanish and their tombstones expire', async (t) => {
@@ -169,4 +170,27 @@ t.test('a 200 KiB file, a large config and a service with large exported cfg rea
   const lost = c.members.reduce((s, m) => s + c.net.stats(m.address).packetsLost, 0);
   t.equal(lost, 0, 'no datagram was over 1,400 bytes (none lost)');
   await c.stopAll();
+});
+
+/** Virtual time that, like a real clock, has moved on a little every time it is read. */
+class CreepingClock extends VirtualClock {
+  #reads = 0;
+  override now(): number {
+    return super.now() + ++this.#reads * 0.001;
+  }
+}
+
+t.test('on a clock with fractions of a millisecond (as a real one reads), a withdrawal still reaches everyone', async (t) => {
+  const seed = seedFor(3177);
+  t.comment(`seed ${seed}`);
+  // A bug once let a fractional time into a tombstone's remaining life, which every receiver then refused as malformed.
+  const c = new SimCluster({ seed, size: 3, clock: new CreepingClock(1_795_333_172_306.25) });
+  await c.spawnAll();
+  t.ok(await c.net.runUntil(() => c.converged(), 30_000), 'the ring converged');
+  const origin = c.members[1]!;
+  origin.node.rumors.publishService(publication(origin, 'redis.default'));
+  t.ok(await c.net.runUntil(() => c.members.every((m) => m.node.rumors.services('redis.default').length === 1), 10_000), 'published everywhere');
+  origin.node.rumors.withdrawService('redis.default');
+  t.ok(await c.net.runUntil(() => c.members.every((m) => m.node.rumors.services('redis.default').length === 0), 10_000), 'withdrawn everywhere');
+  t.same(c.members.map((m) => m.node.rumors.counters().malformed), [0, 0, 0], 'no rumor refused as malformed');
 });

@@ -120,7 +120,8 @@ export class RumorState {
   syncPart(entry: StoreEntry<StoredRumor>): Uint8Array {
     const r = entry.rumor;
     if (r.kind === 'service' && r.withdrawn) {
-      const left = Math.max(0, this.opts.serviceTombstoneTtlMs - (this.now - entry.storedAt));
+      // Whole milliseconds: the wire carries integers, and a real clock has fractions.
+      const left = Math.max(0, Math.floor(this.opts.serviceTombstoneTtlMs - (this.now - entry.storedAt)));
       return encodeRumor({ ...r, expiresInMs: left });
     }
     return entry.encoded.byteLength > this.opts.maxInlineRumorBytes ? encodeRumor(this.header(r, entry.encoded.byteLength)) : entry.encoded;

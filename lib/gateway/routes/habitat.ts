@@ -28,6 +28,11 @@ export function habitatRoutes(view: HabitatView, gossip: GossipView): Router {
   };
 
   router.get('/butterfly', (ctx) => sendJson(ctx, gossip.butterfly()));
+  router.get('/census', (ctx) => {
+    ctx.status = 200;
+    ctx.body = view.censusJson();
+    ctx.set('Content-Type', 'application/json');
+  });
   router.get('/services', (ctx) => sendJson(ctx, view.services()));
   router.get('/services/:svc/:group', model);
   router.get('/services/:svc/:group/config', config);

@@ -77,6 +77,8 @@ export class ServiceManager implements Startable {
     await unlink(service.layout.specFile).catch(() => undefined);
     await service.stop();
     this.#log.info(`Unloaded ${service.serviceGroup}`);
+    // What the census shows changed: the service is gone.
+    this.#deps.onChange?.(service);
     return service;
   }
 

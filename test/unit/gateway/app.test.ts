@@ -14,7 +14,7 @@ function app(opts: { token?: string; ready?: boolean; services?: unknown[] } = {
     logger: silentLogger(),
     authToken: opts.token,
     isReady: () => opts.ready ?? true,
-    gossip: fakeGossip(), habitat: { services: () => opts.services ?? [], service: () => { throw new ChorusError(ErrorCode.NotFound, 'not loaded'); } },
+    gossip: fakeGossip(), habitat: { censusJson: () => '{}', services: () => opts.services ?? [], service: () => { throw new ChorusError(ErrorCode.NotFound, 'not loaded'); } },
   });
 }
 
@@ -74,7 +74,7 @@ t.test('non-ASCII authorization headers are refused, not crashed on', async (t) 
 
 t.test('routes answer 503 until the supervisor has fully started', async (t) => {
   let ready = false;
-  const a = createGatewayApp({ logger: silentLogger(), isReady: () => ready, gossip: fakeGossip(), habitat: { services: () => [], service: () => { throw new ChorusError(ErrorCode.NotFound, 'x'); } } });
+  const a = createGatewayApp({ logger: silentLogger(), isReady: () => ready, gossip: fakeGossip(), habitat: { censusJson: () => '{}', services: () => [], service: () => { throw new ChorusError(ErrorCode.NotFound, 'x'); } } });
   const s = await serve(a);
   t.teardown(s.close);
   const res = await fetch(`${s.url}/services`);

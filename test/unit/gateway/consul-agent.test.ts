@@ -12,7 +12,7 @@ const member = (name: string, role: string, status: number): ConsulMember => ({
 
 async function app(t: { teardown(fn: () => unknown): void }) {
   const gossip = fakeGossip([member('a', 'consul', 1), member('b', 'node', 4)]);
-  const s = await serve(createGatewayApp({ logger: silentLogger(), isReady: () => true, gossip, habitat: { services: () => [], service: () => { throw new Error('unused'); } } }));
+  const s = await serve(createGatewayApp({ logger: silentLogger(), isReady: () => true, gossip, habitat: { censusJson: () => '{}', services: () => [], service: () => { throw new Error('unused'); } } }));
   t.teardown(s.close);
   return { s, gossip };
 }

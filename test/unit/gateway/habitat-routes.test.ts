@@ -16,6 +16,7 @@ const HEALTH: Record<string, [string, number]> = {
 
 const asked: string[] = [];
 const view: HabitatView = {
+  censusJson: () => '{"changed":false,"census_groups":{}}',
   services: () => Object.keys(HEALTH).map((g) => ({ service_group: g })),
   service: (group) => {
     asked.push(group);
@@ -63,4 +64,13 @@ t.test('an invalid group is 400 and an unknown one 404, both with empty bodies',
     t.equal(await res.text(), '');
   }
   t.ok(asked.includes('a@b.default'), 'path segments arrive decoded');
+});
+
+t.test('GET /census serves the cached document as JSON', async (t) => {
+  const s = await serve(createGatewayApp({ logger: silentLogger(), isReady: () => true, gossip: fakeGossip(), habitat: view }));
+  t.teardown(s.close);
+  const res = await fetch(`${s.url}/census`);
+  t.equal(res.status, 200);
+  t.equal(res.headers.get('content-type'), 'application/json');
+  t.equal(await res.text(), '{"changed":false,"census_groups":{}}');
 });
