@@ -28,7 +28,7 @@ export interface ChaosReport {
  * and the history must be linearizable.
  */
 export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
-  const sim = new RaftSim({ seed: o.seed, size: o.size, net: { reorder: 0.1, reorderDelayMs: 40 } });
+  const sim = new RaftSim({ seed: o.seed, size: o.size, net: { reorder: 0.1, reorderDelayMs: 40 }, syncDelayMs: [1, 15] });
   await sim.startAll();
   const r = sim.random.fork();
   const workload = new Workload(sim, { clients: 3, keys: 3, timeoutMs: 3_000, thinkMs: [5, 60] });
@@ -44,8 +44,11 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       sim.net.partition(shuffled.slice(0, cut), shuffled.slice(cut));
     } else if (roll < 0.25) {
       sim.net.heal();
-    } else if (roll < 0.33) {
+    } else if (roll < 0.30) {
       await sim.crash(pick());
+    } else if (roll < 0.33) {
+      // A power cut across a majority at once: only what each disk synced survives.
+      for (const s of r.shuffle(sim.servers).slice(0, Math.floor(o.size / 2) + 1)) await sim.crash(s);
     } else if (roll < 0.48) {
       const down = sim.servers.filter((s) => !s.up);
       if (down.length > 0) await sim.restart(down[r.int(down.length)]!);
