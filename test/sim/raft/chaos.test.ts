@@ -3,11 +3,11 @@ import { runChaos } from './chaos.js';
 
 /**
  * Many seeded runs of 3- and 5-server clusters under faults. CHORUS_RAFT_SEEDS
- * sets how many seeds per cluster size (default 12, about a minute on two
+ * sets how many seeds per cluster size (default 40, about a minute and a half on two
  * cores); CHORUS_SEED replays one seed exactly; CHORUS_RAFT_CHAOS_MS sets the
  * virtual time under faults per run (default 30 s).
  */
-const count = Number(process.env.CHORUS_RAFT_SEEDS ?? 12);
+const count = Number(process.env.CHORUS_RAFT_SEEDS ?? 40);
 const only = process.env.CHORUS_SEED;
 const chaosMs = Number(process.env.CHORUS_RAFT_CHAOS_MS ?? 30_000);
 const first = Number(process.env.CHORUS_RAFT_FIRST_SEED ?? 1000);

@@ -96,7 +96,9 @@ export class RaftSim {
       { id, address },
       { ...SIM_RAFT, ...this.options.raft },
     );
-    const server: SimServer = { index: i, id, address, disk, clock, machine, node, streams, endpoint, up: true };
+    const fresh: SimServer = { index: i, id, address, disk, clock, machine, node, streams, endpoint, up: true };
+    // A restart reuses the server's object, so references held by tests stay valid.
+    const server = this.servers[i] === undefined ? fresh : Object.assign(this.servers[i]!, fresh);
     this.servers[i] = server;
     this.safety.watch(server);
     await node.start();
