@@ -7,6 +7,7 @@ import { runChaos } from './chaos.js';
  * cores); CHORUS_SEED replays one seed exactly; CHORUS_RAFT_CHAOS_MS sets the
  * virtual time under faults per run (default 30 s).
  */
+t.setTimeout(30 * 60_000);
 const count = Number(process.env.CHORUS_RAFT_SEEDS ?? 40);
 const only = process.env.CHORUS_SEED;
 const chaosMs = Number(process.env.CHORUS_RAFT_CHAOS_MS ?? 30_000);
