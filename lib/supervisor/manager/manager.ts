@@ -74,11 +74,11 @@ export class ServiceManager implements Startable {
   async unload(serviceGroup: string): Promise<Service> {
     const service = this.find(serviceGroup, true);
     this.#services.delete(service.pkg.manifest.name);
+    // Tell the ring first: binders stop using the service while it shuts down, not after.
+    this.#deps.onChange?.(service);
     await unlink(service.layout.specFile).catch(() => undefined);
     await service.stop();
     this.#log.info(`Unloaded ${service.serviceGroup}`);
-    // What the census shows changed: the service is gone.
-    this.#deps.onChange?.(service);
     return service;
   }
 

@@ -30,3 +30,10 @@ export const SERVICE_MARKER_ENV = 'CHORUS_SERVICE_PATH';
 export const POST_RUN_RETRY_MS = 1_000;
 /** A health-check hook running longer than this counts as Unknown. */
 export const MAX_HEALTH_CHECK_TIMEOUT_MS = 30_000;
+/**
+ * However short the interval, a health check gets this long before it counts
+ * as Unknown: starting a hook's interpreter on a busy machine can take a
+ * second, and that is not the service's ill health. Checks never overlap, so
+ * a slow one only delays the next.
+ */
+export const MIN_HEALTH_CHECK_TIMEOUT_MS = 10_000;

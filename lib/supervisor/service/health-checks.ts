@@ -3,7 +3,7 @@ import type { Logger } from '../../core/logger.js';
 import type { Random } from '../../core/random.js';
 import { HealthCheckLoop, healthDisplay, healthFromExitCode, healthFromProcessState } from '../health/index.js';
 import type { HealthStatus } from '../types.js';
-import { MAX_HEALTH_CHECK_TIMEOUT_MS } from './constants.js';
+import { MAX_HEALTH_CHECK_TIMEOUT_MS, MIN_HEALTH_CHECK_TIMEOUT_MS } from './constants.js';
 import type { ServiceHooks } from './hooks.js';
 
 export interface ServiceHealthDeps {
@@ -23,7 +23,7 @@ export interface ServiceHealthDeps {
 
 /**
  * The health-check loop of one service: the hook's exit code mapped to a
- * health (a hook that overruns min(interval, 30 s) is Unknown), or the process
+ * health (a hook that overruns the interval, clamped to 10..30 s, is Unknown), or the process
  * state when there is no hook. Only changes are reported.
  */
 export function serviceHealthLoop(deps: ServiceHealthDeps, intervalMs: number): HealthCheckLoop {
@@ -33,7 +33,7 @@ export function serviceHealthLoop(deps: ServiceHealthDeps, intervalMs: number): 
       random: deps.random,
       check: async (signal) => {
         if (!deps.hasHook) return healthFromProcessState(deps.isUp() ? 'up' : 'down');
-        const result = await deps.hooks.run('health-check', { signal, timeoutMs: Math.min(intervalMs, MAX_HEALTH_CHECK_TIMEOUT_MS) });
+        const result = await deps.hooks.run('health-check', { signal, timeoutMs: Math.max(MIN_HEALTH_CHECK_TIMEOUT_MS, Math.min(intervalMs, MAX_HEALTH_CHECK_TIMEOUT_MS)) });
         if (result.code !== null && (result.code < 0 || result.code > 3)) {
           deps.logger.warn(`${deps.serviceGroup}: Health check exited with an unknown status code: ${result.code}`);
         }
