@@ -1,13 +1,14 @@
 import { SystemClock, type Clock } from '../../lib/core/clock.js';
 import { SeededRandom } from '../../lib/core/random.js';
 import { silentLogger } from '../../lib/core/logger.js';
-import { LocalCatalogBackend } from '../../lib/catalog/index.js';
+import { LocalCatalogBackend, type CatalogBackend } from '../../lib/catalog/index.js';
 import { createGatewayApp } from '../../lib/gateway/app.js';
 import { serve } from './http.js';
 import { fakeGossip } from './gateway.js';
 
 export interface ConsulServer {
   url: string;
+  /** The local catalog (behind options.wrap when given). */
   backend: LocalCatalogBackend;
   close(): Promise<void>;
 }
@@ -15,7 +16,7 @@ export interface ConsulServer {
 /** A gateway with the Consul KV routes over a fresh local catalog, served on a free port. */
 export async function serveConsul(
   t: { teardown(fn: () => unknown): void },
-  options: { clock?: Clock; maxValueSize?: number; authToken?: string } = {},
+  options: { clock?: Clock; maxValueSize?: number; authToken?: string; wrap?: (local: LocalCatalogBackend) => CatalogBackend } = {},
 ): Promise<ConsulServer> {
   const backend = new LocalCatalogBackend({ datacenter: 'dc1' });
   const app = createGatewayApp({
@@ -25,7 +26,7 @@ export async function serveConsul(
     gossip: fakeGossip(),
     habitat: { services: () => [], service: () => { throw new Error('unused'); } },
     consul: {
-      backend,
+      backend: options.wrap?.(backend) ?? backend,
       clock: options.clock ?? new SystemClock(),
       random: new SeededRandom(1),
       ...(options.maxValueSize === undefined ? {} : { maxValueSize: options.maxValueSize }),

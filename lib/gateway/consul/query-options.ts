@@ -15,12 +15,9 @@ export interface QueryOptions {
   datacenter: string | undefined;
 }
 
-/** Consul tests flags by presence (`?stale`, `?recurse=false` alike); values matter only where it says so. */
-export function has(params: URLSearchParams, name: string): boolean {
-  return params.has(name);
-}
-
 /**
+ * Consul tests flags by presence (`?stale`, `?stale=false` alike); values
+ * matter only where it says so.
  * Parses the shared options in Consul's order: consistency first, then wait
  * and index, so `?stale&consistent&wait=x` reports the consistency conflict.
  */

@@ -101,3 +101,12 @@ t.test('10,000 parked waiters and 1,000 writes', async (t) => {
   t.same(new Set(await Promise.all(waits)), new Set([true, false]));
   t.equal(b.watches.parked, 0);
 });
+
+t.test('the local backend rejects malformed commands without using an index, and query errors', async (t) => {
+  const b = new LocalCatalogBackend();
+  await t.rejects(b.write({ type: 'kv.set', key: '', value: Buffer.from(''), flags: 0 }), { message: /key must not be empty/ });
+  t.equal(b.state.lastIndex, 0);
+  await t.rejects(b.read('default', () => { throw new Error('query bug'); }), { message: 'query bug' });
+  t.equal(b.datacenter, 'dc1');
+  t.equal(new LocalCatalogBackend({ datacenter: 'eu' }).datacenter, 'eu');
+});

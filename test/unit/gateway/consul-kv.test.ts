@@ -270,3 +270,38 @@ t.test('without deps.consul the node has no KV routes', async (t) => {
   t.teardown(srv.close);
   t.equal((await fetch(`${srv.url}/v1/kv/k`)).status, 404);
 });
+
+t.test('the backend decides the mode and the leader facts the headers report', async (t) => {
+  const modes: string[] = [];
+  const s = await serveConsul(t, {
+    // A follower's view: same data, no known leader, last heard from one 42.4 ms ago.
+    wrap: (local) => ({
+      datacenter: local.datacenter,
+      read: async (mode, query) => { modes.push(mode); return { ...(await local.read(mode, query)), knownLeader: false, lastContactMs: 42.4 }; },
+      write: (command) => local.write(command),
+      waitForChange: (scope, minIndex, signal) => local.waitForChange(scope, minIndex, signal),
+    }),
+  });
+  await put(`${s.url}/v1/kv/k`, 'v');
+  for (const q of ['', '?stale', '?consistent', '?max_stale=1s', '?leader']) {
+    const res = await fetch(`${s.url}/v1/kv/k${q}`);
+    t.equal(res.headers.get('x-consul-knownleader'), 'false');
+    t.equal(res.headers.get('x-consul-lastcontact'), '42');
+  }
+  const miss = await fetch(`${s.url}/v1/kv/missing?stale`);
+  t.equal(miss.status, 404);
+  t.equal(miss.headers.get('x-consul-knownleader'), 'false', 'a 404 carries the meta headers too');
+  t.same(modes, ['default', 'stale', 'consistent', 'stale', 'default', 'stale']);
+});
+
+t.test('a held lock shows its Session between Value and CreateIndex', async (t) => {
+  const s = await serveConsul(t);
+  // No HTTP ?acquire yet: lock through the state machine as the session code will.
+  await s.backend.write({ type: 'kv.lock', key: 'leader', value: Buffer.from('me'), flags: 0, session: 'adf4238a-882b-9ddc-4a9d-5b6758e4159e' });
+  const body = (await (await fetch(`${s.url}/v1/kv/leader`)).json()) as DirEntry[];
+  t.same(Object.keys(body[0]!), ['LockIndex', 'Key', 'Flags', 'Value', 'Session', 'CreateIndex', 'ModifyIndex']);
+  t.match(body[0], { LockIndex: 1, Session: 'adf4238a-882b-9ddc-4a9d-5b6758e4159e' });
+  await put(`${s.url}/v1/kv/leader`, 'plain');
+  t.match(((await (await fetch(`${s.url}/v1/kv/leader`)).json()) as DirEntry[])[0], { LockIndex: 1, Session: 'adf4238a-882b-9ddc-4a9d-5b6758e4159e' },
+    'a plain PUT keeps the holder and the term (locks are advisory)');
+});
