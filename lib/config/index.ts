@@ -4,3 +4,4 @@ export { OPTIONS, OPTION_LIST, type OptionSpec } from './options.js';
 export { loadNodeConfig, type NodeConfig, type ConfigSources } from './load.js';
 export { resolveCtlTarget, type CtlTarget } from './ctl-target.js';
 export { parseRingKeys, type GossipTimings } from './gossip.js';
+export { resolveHttpTarget, type HttpTarget } from './http-target.js';

@@ -5,6 +5,7 @@ import { authentication, errorHandler, readiness } from './middleware.js';
 import { sendEmpty } from './respond.js';
 import { habitatRoutes } from './routes/habitat.js';
 import { consulAgentRoutes } from './routes/consul-agent.js';
+import { consulKvRoutes } from './routes/consul-kv.js';
 import type { GatewayDeps } from './types.js';
 
 /**
@@ -21,6 +22,7 @@ export function createGatewayApp(deps: GatewayDeps): Koa {
   app.use(authentication(deps.authToken));
   app.use(readiness(deps.isReady));
   const routers: Router[] = [habitatRoutes(deps.habitat, deps.gossip), consulAgentRoutes(deps.gossip)];
+  if (deps.consul !== undefined) routers.push(consulKvRoutes(deps.consul));
   for (const router of routers) {
     app.use(router.routes());
   }

@@ -1,4 +1,7 @@
 import type { Logger } from '../core/logger.js';
+import type { Clock } from '../core/clock.js';
+import type { Random } from '../core/random.js';
+import type { CatalogBackend } from '../catalog/index.js';
 
 /**
  * What the gateway needs from the rest of the node, handed to it by
@@ -14,6 +17,19 @@ export interface GatewayDeps {
   habitat: HabitatView;
   /** The gossip ring as this node sees it. */
   gossip: GossipView;
+  /** The replicated catalog behind Consul's /v1/kv (and later catalog, health, session) routes; absent: no such routes. */
+  consul?: ConsulDeps | undefined;
+}
+
+/** What the Consul catalog routes need. */
+export interface ConsulDeps {
+  backend: CatalogBackend;
+  /** Times blocking queries out. */
+  clock: Clock;
+  /** Jitters blocking-query timeouts. */
+  random: Random;
+  /** Consul's kv_max_value_size in bytes; default 512 KiB. */
+  maxValueSize?: number;
 }
 
 /** A member as Consul's `/v1/agent/members` shows it (serf's Member). */

@@ -1,0 +1,109 @@
+/** A Raft log index: every change to the catalog happens at one. */
+export type LogIndex = number;
+
+/** The catalog's tables; every table has its own index (the last LogIndex that changed it). */
+export type TableName = 'kv';
+
+/**
+ * One key of the KV table, named as Consul's DirEntry. Entries are immutable:
+ * a change replaces the object, so a reader holding one never sees it move.
+ */
+export interface KvEntry {
+  readonly Key: string;
+  readonly CreateIndex: LogIndex;
+  readonly ModifyIndex: LogIndex;
+  /** How many times the key's lock was acquired: the fencing term of whoever holds it. */
+  readonly LockIndex: number;
+  /** Opaque to us; a safe integer (see README: values above 2^53-1 are refused). */
+  readonly Flags: number;
+  /** The raw bytes; an empty value is a zero-length array. */
+  readonly Value: Uint8Array;
+  /** The session holding the key's lock, or '' when unlocked. */
+  readonly Session: string;
+}
+
+/** Set a key's value and flags; with `cas`, only if its ModifyIndex is `cas` (0: only if absent). */
+export interface KvSetCommand {
+  type: 'kv.set';
+  key: string;
+  value: Uint8Array;
+  flags: number;
+  cas?: LogIndex;
+}
+
+/** Delete one key; with `cas`, only if its ModifyIndex is `cas`. */
+export interface KvDeleteCommand {
+  type: 'kv.delete';
+  key: string;
+  cas?: LogIndex;
+}
+
+/** Delete every key that starts with `prefix` ('' is every key). */
+export interface KvDeleteTreeCommand {
+  type: 'kv.deleteTree';
+  prefix: string;
+}
+
+/**
+ * Acquire a key's lock for `session` and write the value (Consul's ?acquire).
+ * The session's validity and the lock delay are checked before the command is
+ * proposed; the state machine only decides held-by-someone-else.
+ */
+export interface KvLockCommand {
+  type: 'kv.lock';
+  key: string;
+  value: Uint8Array;
+  flags: number;
+  session: string;
+}
+
+/** Release a lock `session` holds and write the value (Consul's ?release). */
+export interface KvUnlockCommand {
+  type: 'kv.unlock';
+  key: string;
+  value: Uint8Array;
+  flags: number;
+  session: string;
+}
+
+/** Forget KV tombstones made at or before `upTo` (issued by the leader's tombstone GC). */
+export interface KvReapTombstonesCommand {
+  type: 'kv.reapTombstones';
+  upTo: LogIndex;
+}
+
+export type CatalogCommand =
+  | KvSetCommand
+  | KvDeleteCommand
+  | KvDeleteTreeCommand
+  | KvLockCommand
+  | KvUnlockCommand
+  | KvReapTombstonesCommand;
+
+export type CommandType = CatalogCommand['type'];
+
+/** What `apply` returns for each command: whether it took effect, or how many tombstones went. */
+export interface CommandResults {
+  'kv.set': boolean;
+  'kv.delete': boolean;
+  'kv.deleteTree': boolean;
+  'kv.lock': boolean;
+  'kv.unlock': boolean;
+  'kv.reapTombstones': number;
+}
+
+export type ResultOf<C extends CatalogCommand> = CommandResults[C['type']];
+
+/** What a blocking query waits on: a whole table, one key, or every key under a prefix. */
+export type WatchScope =
+  | { table: TableName; match: 'table' }
+  | { table: TableName; match: 'key'; key: string }
+  | { table: TableName; match: 'prefix'; prefix: string };
+
+/** Told of every change, after it is applied. Implemented by the watch registry. */
+export interface ChangeListener {
+  /** `keys` changed in `table` at `index`. */
+  changed(table: TableName, keys: readonly string[], index: LogIndex): void;
+  /** The whole state was replaced (restore): every waiter must look again. */
+  reset(): void;
+}

@@ -1,0 +1,86 @@
+import { ChorusError, ErrorCode, messageOf } from '../core/errors.js';
+import type { HttpTarget } from '../config/index.js';
+
+/** A DirEntry as /v1/kv answers it. */
+export interface DirEntry {
+  LockIndex: number;
+  Key: string;
+  Flags: number;
+  Value: string | null;
+  Session?: string;
+  CreateIndex: number;
+  ModifyIndex: number;
+}
+
+const CODE_BY_STATUS: Record<number, ErrorCode> = {
+  400: ErrorCode.BadRequest, 401: ErrorCode.Unauthorized, 403: ErrorCode.Forbidden,
+  404: ErrorCode.NotFound, 413: ErrorCode.TooLarge, 503: ErrorCode.Unavailable,
+};
+
+/** Consul's KV endpoint over HTTP, as `chorus kv` uses it. Keys are percent-encoded segment by segment. */
+export class KvClient {
+  readonly #target: HttpTarget;
+
+  constructor(target: HttpTarget) {
+    this.#target = target;
+  }
+
+  /** The entries at `key` (or under it with `recurse`); [] when there are none. */
+  async get(key: string, options: { recurse?: boolean } = {}): Promise<DirEntry[]> {
+    const res = await this.#request('GET', key, { recurse: options.recurse ? '' : undefined }, [404]);
+    return res.status === 404 ? [] : ((await res.json()) as DirEntry[]);
+  }
+
+  /** The raw value of `key`, or undefined when it does not exist. */
+  async getRaw(key: string): Promise<Uint8Array | undefined> {
+    const res = await this.#request('GET', key, { raw: '' }, [404]);
+    return res.status === 404 ? undefined : new Uint8Array(await res.arrayBuffer());
+  }
+
+  async keys(prefix: string, separator?: string): Promise<string[]> {
+    const res = await this.#request('GET', prefix, { keys: '', separator }, [404]);
+    return res.status === 404 ? [] : ((await res.json()) as string[]);
+  }
+
+  /** Writes `value`; false when a `cas` did not match. */
+  async put(key: string, value: Uint8Array, options: { flags?: number; cas?: number } = {}): Promise<boolean> {
+    const res = await this.#request('PUT', key, { flags: options.flags?.toString(), cas: options.cas?.toString() }, [], value);
+    return (await res.json()) === true;
+  }
+
+  /** Deletes `key` (or everything under it with `recurse`); false when a `cas` did not match. */
+  async delete(key: string, options: { recurse?: boolean; cas?: number } = {}): Promise<boolean> {
+    const res = await this.#request('DELETE', key, { recurse: options.recurse ? '' : undefined, cas: options.cas?.toString() });
+    return (await res.json()) === true;
+  }
+
+  async #request(
+    method: string, key: string, query: Record<string, string | undefined>, allowed: number[] = [], body?: Uint8Array,
+  ): Promise<Response> {
+    const path = key.split('/').map(encodeURIComponent).join('/');
+    const search = Object.entries(query)
+      .filter((e): e is [string, string] => e[1] !== undefined)
+      .map(([k, v]) => (v === '' ? encodeURIComponent(k) : `${encodeURIComponent(k)}=${encodeURIComponent(v)}`))
+      .join('&');
+    const url = `${this.#target.baseUrl}/v1/kv/${path}${search === '' ? '' : `?${search}`}`;
+    const headers: Record<string, string> = {};
+    if (this.#target.token !== undefined) {
+      // The gateway's bearer check and Consul's own header, so either kind of server accepts it.
+      headers.Authorization = `Bearer ${this.#target.token}`;
+      headers['X-Consul-Token'] = this.#target.token;
+    }
+    let res: Response;
+    try {
+      res = await fetch(url, { method, headers, ...(body === undefined ? {} : { body }) });
+    } catch (err) {
+      throw new ChorusError(ErrorCode.Unavailable, `cannot reach the HTTP API at ${this.#target.baseUrl}: ${messageOf((err as Error).cause ?? err)}`, { cause: err });
+    }
+    if (res.ok || allowed.includes(res.status)) return res;
+    const text = (await res.text()).trim();
+    throw new ChorusError(
+      CODE_BY_STATUS[res.status] ?? ErrorCode.OperationFailed,
+      `${method} /v1/kv/${key} failed: ${res.status}${text === '' ? '' : ` ${text}`}`,
+      { details: { status: res.status } },
+    );
+  }
+}

@@ -1,0 +1,38 @@
+import { SystemClock, type Clock } from '../../lib/core/clock.js';
+import { SeededRandom } from '../../lib/core/random.js';
+import { silentLogger } from '../../lib/core/logger.js';
+import { LocalCatalogBackend, type CatalogBackend } from '../../lib/catalog/index.js';
+import { createGatewayApp } from '../../lib/gateway/app.js';
+import { serve } from './http.js';
+import { fakeGossip } from './gateway.js';
+
+export interface ConsulServer {
+  url: string;
+  /** The local catalog (behind options.wrap when given). */
+  backend: LocalCatalogBackend;
+  close(): Promise<void>;
+}
+
+/** A gateway with the Consul KV routes over a fresh local catalog, served on a free port. */
+export async function serveConsul(
+  t: { teardown(fn: () => unknown): void },
+  options: { clock?: Clock; maxValueSize?: number; authToken?: string; wrap?: (local: LocalCatalogBackend) => CatalogBackend } = {},
+): Promise<ConsulServer> {
+  const backend = new LocalCatalogBackend({ datacenter: 'dc1' });
+  const app = createGatewayApp({
+    logger: silentLogger(),
+    isReady: () => true,
+    authToken: options.authToken,
+    gossip: fakeGossip(),
+    habitat: { services: () => [], service: () => { throw new Error('unused'); } },
+    consul: {
+      backend: options.wrap?.(backend) ?? backend,
+      clock: options.clock ?? new SystemClock(),
+      random: new SeededRandom(1),
+      ...(options.maxValueSize === undefined ? {} : { maxValueSize: options.maxValueSize }),
+    },
+  });
+  const s = await serve(app);
+  t.teardown(s.close);
+  return { url: s.url, backend, close: s.close };
+}
