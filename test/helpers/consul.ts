@@ -4,7 +4,7 @@ import { silentLogger } from '../../lib/core/logger.js';
 import { LocalCatalogBackend, type CatalogBackend } from '../../lib/catalog/index.js';
 import { createGatewayApp } from '../../lib/gateway/app.js';
 import { serve } from './http.js';
-import { fakeGossip } from './gateway.js';
+import { emptyHabitat, fakeGossip } from './gateway.js';
 
 export interface ConsulServer {
   url: string;
@@ -24,7 +24,7 @@ export async function serveConsul(
     isReady: () => true,
     authToken: options.authToken,
     gossip: fakeGossip(),
-    habitat: { services: () => [], service: () => { throw new Error('unused'); } },
+    habitat: emptyHabitat(),
     consul: {
       backend: options.wrap?.(backend) ?? backend,
       clock: options.clock ?? new SystemClock(),

@@ -1,4 +1,4 @@
-import type { ConsulMember, GossipView } from '../../lib/gateway/types.js';
+import type { ConsulMember, GossipView, HabitatView } from '../../lib/gateway/types.js';
 import { ChorusError, ErrorCode } from '../../lib/core/errors.js';
 
 /** A gossip view over a fixed member list, recording joins and force-leaves. */
@@ -18,5 +18,14 @@ export function fakeGossip(members: ConsulMember[] = []): GossipView & { joined:
       if (!members.some((m) => m.Name === node)) throw new ChorusError(ErrorCode.NotFound, `agent: No node found with name '${node}'`);
       departed.push(node);
     },
+  };
+}
+
+/** A Habitat view with nothing loaded, for tests of other route families. */
+export function emptyHabitat(): HabitatView {
+  return {
+    censusJson: () => '{"changed":false,"census_groups":{}}',
+    services: () => [],
+    service: () => { throw new ChorusError(ErrorCode.NotFound, 'not loaded'); },
   };
 }

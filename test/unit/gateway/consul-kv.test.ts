@@ -3,7 +3,7 @@ import { serveConsul } from '../../helpers/consul.js';
 import { createGatewayApp } from '../../../lib/gateway/app.js';
 import { silentLogger } from '../../../lib/core/logger.js';
 import { serve } from '../../helpers/http.js';
-import { fakeGossip } from '../../helpers/gateway.js';
+import { emptyHabitat, fakeGossip } from '../../helpers/gateway.js';
 
 type DirEntry = { LockIndex: number; Key: string; Flags: number; Value: string | null; Session?: string; CreateIndex: number; ModifyIndex: number };
 
@@ -265,7 +265,7 @@ t.test('bad ?wait and ?index are 400 on every method', async (t) => {
 t.test('without deps.consul the node has no KV routes', async (t) => {
   const srv = await serve(createGatewayApp({
     logger: silentLogger(), isReady: () => true, gossip: fakeGossip(),
-    habitat: { services: () => [], service: () => { throw new Error('unused'); } },
+    habitat: emptyHabitat(),
   }));
   t.teardown(srv.close);
   t.equal((await fetch(`${srv.url}/v1/kv/k`)).status, 404);
