@@ -17,6 +17,7 @@ import { sysInfo } from './node/sys-info.js';
 import { CensusBridge } from './node/census-bridge.js';
 import { rumorHandlers } from './node/rumor-handlers.js';
 import { RaftServer } from './node/raft-server.js';
+import { agentSelf } from './node/agent-self.js';
 import { CHORUS_VERSION } from './version.js';
 
 export interface NodeDeps {
@@ -145,6 +146,7 @@ export class ChorusNode {
           join: (address) => this.#get().gossip.join(address),
           forceLeave: (node) => this.#get().gossip.forceLeave(node),
         },
+        agent: { self: () => agentSelf(config, this.#get().memberId, this.#gossip.butterfly, this.#get().raft?.status()) },
         ...(config.server
           ? {
               consul: {
@@ -226,7 +228,8 @@ export class ChorusNode {
                     dataDir: config.dataDir,
                     datacenter: config.datacenter,
                     bootstrapExpect: config.bootstrapExpect,
-                    raft: config.raft,
+                    raft: { heartbeatIntervalMs: config.raft.heartbeatIntervalMs, electionTimeoutMs: config.raft.electionTimeoutMs },
+                    ...(config.raft.deadServerRemovalMs === undefined ? {} : { deadServerRemovalMs: config.raft.deadServerRemovalMs }),
                   },
                   { clock: this.#clock, random: this.#random, logger: this.deps.logger.child({ component: 'RAFT' }), butterfly: this.#gossip.butterfly, transport: this.#gossip.streams },
                 )

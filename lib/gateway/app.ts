@@ -23,7 +23,7 @@ export function createGatewayApp(deps: GatewayDeps): Koa {
   app.use(errorHandler(deps.logger));
   app.use(authentication(deps.authToken));
   app.use(readiness(deps.isReady));
-  const routers: Router[] = [habitatRoutes(deps.habitat, deps.gossip), consulAgentRoutes(deps.gossip)];
+  const routers: Router[] = [habitatRoutes(deps.habitat, deps.gossip), consulAgentRoutes(deps.gossip, deps.agent)];
   if (deps.forwardTo !== undefined) app.use(forwardToServer(deps.forwardTo));
   if (deps.consul !== undefined) routers.push(consulKvRoutes(deps.consul));
   if (deps.cluster !== undefined) routers.push(consulStatusRoutes(deps.cluster, deps.consul?.backend.datacenter ?? 'dc1'));

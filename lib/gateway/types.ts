@@ -19,6 +19,8 @@ export interface GatewayDeps {
   gossip: GossipView;
   /** The replicated catalog behind Consul's /v1/kv (and later catalog, health, session) routes; absent: no such routes. */
   consul?: ConsulDeps | undefined;
+  /** This agent as `/v1/agent/self` describes it. */
+  agent?: AgentView | undefined;
   /** The Raft cluster as this server sees it (`/v1/status/*`); absent on a client node. */
   cluster?: ClusterStatus | undefined;
   /**
@@ -26,6 +28,11 @@ export interface GatewayDeps {
    * to forward catalog requests to, or undefined when no server is known.
    */
   forwardTo?: (() => string | undefined) | undefined;
+}
+
+export interface AgentView {
+  /** The `/v1/agent/self` document: Config, Member, Stats (raft and serf included), Meta. */
+  self(): unknown;
 }
 
 /** Consul's `/v1/status` answers. */

@@ -72,7 +72,14 @@ export class RaftServer {
   async start(): Promise<void> {
     await this.raft.start();
     this.#advertise();
-    this.raft.on('state', () => this.#advertise());
+    let leader: string | undefined;
+    this.raft.on('state', (status) => {
+      this.#advertise();
+      if (status.leaderId === leader) return;
+      leader = status.leaderId;
+      if (leader === undefined) this.deps.logger.warn(`raft: no leader known (term ${status.term})`);
+      else this.deps.logger.info({ term: status.term, commitIndex: status.commitIndex, appliedIndex: status.appliedIndex }, `raft: leader is ${status.leaderAddress} (term ${status.term})`);
+    });
     this.#schedule();
   }
 

@@ -25,6 +25,17 @@ t.test('three servers and a client: bootstrap, forwarding, the npm consul client
   t.same(peers.sort(), nodes.slice(0, 3).map((n) => n.gossipAddress).sort(), 'the client sees the three servers as peers');
   t.equal(await (await fetch(`${nodes[3]!.url}/v1/status/leader`)).json(), leader.gossipAddress, 'and the same leader');
 
+  // /v1/agent/self reports the Raft state on servers and none on the client.
+  type Self = { Config: { Server: boolean; NodeName: string; Datacenter: string }; Stats: { raft?: Record<string, string> } };
+  const selfLeader = (await (await fetch(`${leader.url}/v1/agent/self`)).json()) as Self;
+  t.equal(selfLeader.Stats.raft?.state, 'Leader');
+  t.equal(selfLeader.Stats.raft?.leader_addr, leader.gossipAddress);
+  t.equal(selfLeader.Stats.raft?.num_peers, '2');
+  t.ok(Number(selfLeader.Stats.raft?.commit_index) >= 1);
+  t.same([selfLeader.Config.Server, selfLeader.Config.Datacenter], [true, 'dc1']);
+  const selfClient = (await (await fetch(`${nodes[3]!.url}/v1/agent/self`)).json()) as Self;
+  t.same([selfClient.Config.Server, selfClient.Config.NodeName, selfClient.Stats.raft], [false, 'node4', undefined]);
+
   // The real Consul client library, pointed at a follower and at the client node.
   const follower = nodes.slice(0, 3).find((n) => n !== leader)!;
   const viaFollower = new Consul({ host: follower.host, port: follower.ports.http });
