@@ -14,6 +14,8 @@ export const MessageType = {
   Rumor: 10,
   /** Stream-only: a full state exchange. */
   PushPull: 32,
+  /** Stream-only: a full state exchange, deflated (what serf's compression does for its syncs). */
+  PushPullDeflated: 35,
   /** Stream-only: a request for a large rumor's body, and its reply. */
   RumorFetch: 33,
   RumorFetchReply: 34,
