@@ -2,7 +2,7 @@ import type { Logger } from '../core/index.js';
 import { formatAddress } from './address.js';
 import { Awareness } from './awareness.js';
 import { BroadcastQueue, retransmitLimit } from './broadcast-queue.js';
-import { Emitter } from './emitter.js';
+import { Emitter } from '../core/emitter.js';
 import type { Suspicion } from './suspicion.js';
 import type {
   ButterflyDeps,

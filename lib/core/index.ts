@@ -7,3 +7,4 @@ export * from './atomic-file.js';
 export * from './address.js';
 export * from './codec.js';
 export * from './secrets.js';
+export * from './emitter.js';

@@ -1,6 +1,6 @@
 import type { Clock, Logger, Random, Timer } from '../core/index.js';
 import { StreamKind, type StreamTransport } from '../net/types.js';
-import { Emitter } from './emitter.js';
+import { Emitter } from '../core/emitter.js';
 import { ConfigHistory, isVoter, quorumSize, voters } from './configuration.js';
 import type { ResolvedRaftOptions } from './constants.js';
 import type { RaftRequest, ResponseOf } from './messages.js';

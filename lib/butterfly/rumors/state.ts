@@ -1,5 +1,5 @@
 import type { Context } from '../context.js';
-import { Emitter } from '../emitter.js';
+import { Emitter } from '../../core/emitter.js';
 import { encodeRumor } from './codec.js';
 import type { ResolvedRumorOptions } from './constants.js';
 import { RumorStore, type StoreEntry } from './store.js';

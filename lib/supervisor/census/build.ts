@@ -1,7 +1,7 @@
 import { parse as parseToml } from 'smol-toml';
 import type { Member, ServiceRumor } from '../../butterfly/index.js';
 import { parseServiceGroup } from '../service-group.js';
-import type { CensusMember } from '../templating/types.js';
+import { noElection, type CensusMember } from '../templating/types.js';
 import type { TomlTable } from '../types.js';
 
 /** The census health flags of a member: exactly one is set (Habitat's update_from_health). */
@@ -92,12 +92,7 @@ export function censusMember(r: ServiceRumor, member: Member | undefined, localM
     follower: false,
     update_leader: false,
     update_follower: false,
-    election_is_running: false,
-    election_is_no_quorum: false,
-    election_is_finished: false,
-    update_election_is_running: false,
-    update_election_is_no_quorum: false,
-    update_election_is_finished: false,
+    ...noElection(),
     sys,
     ...healthFlags(member, isLocal),
     cfg: parseCfg(r.cfg),

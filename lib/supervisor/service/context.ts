@@ -1,7 +1,7 @@
 import { exportedConfig, lookupPath } from '../config/index.js';
 import { formatIdent, type TomlTable } from '../types.js';
 import type { Package } from '../package/types.js';
-import type { BindGroupInfo, CensusMember, PkgInfo, RenderContext, SvcInfo, SysInfo } from '../templating/types.js';
+import { noElection, type BindGroupInfo, type CensusMember, type PkgInfo, type RenderContext, type SvcInfo, type SysInfo } from '../templating/types.js';
 import type { ServiceLayout } from './layout.js';
 import type { CensusGroupView, CensusView, ServiceSpec } from './types.js';
 
@@ -53,12 +53,7 @@ export function selfMember(pkg: Package, spec: ServiceSpec, sys: SysInfo, cfg: T
     follower: false,
     update_leader: false,
     update_follower: false,
-    election_is_running: false,
-    election_is_no_quorum: false,
-    election_is_finished: false,
-    update_election_is_running: false,
-    update_election_is_no_quorum: false,
-    update_election_is_finished: false,
+    ...noElection(),
     sys,
     alive: true,
     suspect: false,
@@ -86,12 +81,7 @@ export function svcInfo(me: CensusMember, group: CensusGroupView | undefined): S
     service: me.service,
     group: me.group,
     org: me.org,
-    election_is_running: false,
-    election_is_no_quorum: false,
-    election_is_finished: false,
-    update_election_is_running: false,
-    update_election_is_no_quorum: false,
-    update_election_is_finished: false,
+    ...noElection(),
     me,
     members,
     leader,

@@ -81,6 +81,28 @@ export interface CensusMember {
   [extra: string]: unknown;
 }
 
+/** The election flags of a group (Habitat's): all false while the standalone topology is the only one. */
+export interface ElectionFlags {
+  election_is_running: boolean;
+  election_is_no_quorum: boolean;
+  election_is_finished: boolean;
+  update_election_is_running: boolean;
+  update_election_is_no_quorum: boolean;
+  update_election_is_finished: boolean;
+}
+
+/** No election has run: what a standalone group shows. */
+export function noElection(): ElectionFlags {
+  return {
+    election_is_running: false,
+    election_is_no_quorum: false,
+    election_is_finished: false,
+    update_election_is_running: false,
+    update_election_is_no_quorum: false,
+    update_election_is_finished: false,
+  };
+}
+
 /** `svc`: the service's own group. */
 export interface SvcInfo {
   service: string;
