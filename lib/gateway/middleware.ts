@@ -1,6 +1,7 @@
 import type { Context, Next } from 'koa';
 import type { Logger } from '../core/logger.js';
 import { secretsMatch } from '../core/secrets.js';
+import { isChorusError, type ChorusError } from '../core/errors.js';
 import { publicMessage, statusForError } from './errors.js';
 import { sendEmpty } from './respond.js';
 import type { GatewayState } from './types.js';
@@ -16,7 +17,9 @@ export function errorHandler(logger: Logger) {
       await next();
     } catch (err) {
       const status = statusForError(err);
-      if (status >= 500) logger.error({ err, method: ctx.method, path: ctx.path }, 'request failed');
+      // A bug is logged with its stack; an expected failure (no leader during an election, a timeout) in one line.
+      if (status >= 500 && !isChorusError(err)) logger.error({ err, method: ctx.method, path: ctx.path }, 'request failed');
+      else if (status >= 500) logger.warn({ code: (err as ChorusError).code, method: ctx.method, path: ctx.path }, `request failed: ${(err as Error).message}`);
       else logger.debug({ err, method: ctx.method, path: ctx.path }, 'request refused');
       const state = ctx.state as GatewayState;
       if (state.errorBody === 'empty') {

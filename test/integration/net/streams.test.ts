@@ -3,6 +3,7 @@ import { createConnection } from 'node:net';
 import { TcpStreamTransport } from '../../../lib/net/streams.js';
 import { StreamKind } from '../../../lib/net/types.js';
 import { encodeFrame, FrameReader } from '../../../lib/net/frames.js';
+import { withId } from '../../../lib/net/stream-connection.js';
 import { silentLogger } from '../../../lib/core/logger.js';
 import { ErrorCode } from '../../../lib/core/errors.js';
 
@@ -34,20 +35,23 @@ t.test('handler errors, unknown kinds, oversized frames and dead peers are clear
   await t.rejects(client.request('bogus', StreamKind.Raft, Buffer.from('x'), 2000), { code: ErrorCode.BadRequest });
 });
 
-t.test('several requests on one raw stream are answered in order; garbage does not hurt the server', async (t) => {
+t.test('requests on one raw stream are answered by id, a slow one after a quick one; garbage does not hurt the server', async (t) => {
   const { server, client } = await pair(t);
-  server.handle(StreamKind.PushPull, async (_f, req) => req);
+  server.handle(StreamKind.PushPull, async (_f, req) => {
+    if (Buffer.from(req).toString() === 'a') await new Promise((r) => setTimeout(r, 100));
+    return req;
+  });
   const socket = createConnection(Number(server.localAddress.split(':')[1]), '127.0.0.1');
   const reader = new FrameReader(1 << 20, true);
   const replies: string[] = [];
   const done = new Promise<void>((resolve) => socket.on('data', (c: Buffer) => {
-    for (const f of reader.push(c)) replies.push(f.payload.toString());
+    for (const f of reader.push(c)) replies.push(`${f.payload.readUInt32BE(0)}:${f.payload.subarray(4).toString()}`);
     if (replies.length === 3) resolve();
   }));
-  socket.write(Buffer.concat([Buffer.from([StreamKind.PushPull]), encodeFrame(Buffer.from('a')), encodeFrame(Buffer.from('b')), encodeFrame(Buffer.from('c'))]));
+  socket.write(Buffer.concat([Buffer.from([StreamKind.PushPull]), encodeFrame(withId(7, Buffer.from('a'))), encodeFrame(withId(8, Buffer.from('b'))), encodeFrame(withId(9, Buffer.from('c')))]));
   await done;
   socket.destroy();
-  t.same(replies, ['a', 'b', 'c']);
+  t.same(replies, ['8:b', '9:c', '7:a'], 'the slow request did not hold up the others');
   const junk = createConnection(Number(server.localAddress.split(':')[1]), '127.0.0.1');
   junk.write(Buffer.from([StreamKind.PushPull, 0xff, 0xff, 0xff, 0xff, 1, 2, 3]));
   junk.resume();
@@ -73,4 +77,25 @@ t.test('a busy port is reported with its address', async (t) => {
   await t.rejects(TcpStreamTransport.listen({ host: '127.0.0.1', port: Number(port) }, silentLogger()), {
     code: ErrorCode.AddressInUse, message: `cannot start gossip-listener (TCP): address 127.0.0.1:${port} is already in use`,
   });
+});
+
+t.test('one connection serves many concurrent requests; a dead peer fails them all, and the next request reconnects', async (t) => {
+  const server = await TcpStreamTransport.listen({ host: '127.0.0.1', port: 0 }, silentLogger());
+  const client = await TcpStreamTransport.listen({ host: '127.0.0.1', port: 0 }, silentLogger());
+  t.teardown(async () => { await client.close(); await server.close(); });
+  const peers = new Set<string>();
+  server.handle(StreamKind.Raft, async (from, req) => {
+    peers.add(from);
+    return req;
+  });
+  const replies = await Promise.all(Array.from({ length: 200 }, (_, i) => client.request(server.localAddress, StreamKind.Raft, Buffer.from(String(i)), 5000)));
+  t.same(replies.map((r) => Buffer.from(r).toString()), Array.from({ length: 200 }, (_, i) => String(i)));
+  t.equal(peers.size, 1, 'all 200 requests came over one connection');
+  const port = Number(server.localAddress.split(':')[1]);
+  await server.close();
+  await t.rejects(client.request(`127.0.0.1:${port}`, StreamKind.Raft, Buffer.from('x'), 2000), { code: ErrorCode.Unavailable });
+  const again = await TcpStreamTransport.listen({ host: '127.0.0.1', port }, silentLogger());
+  t.teardown(() => again.close());
+  again.handle(StreamKind.Raft, async (_f, req) => req);
+  t.equal(Buffer.from(await client.request(`127.0.0.1:${port}`, StreamKind.Raft, Buffer.from('back'), 2000)).toString(), 'back', 'a new connection to the restarted peer');
 });
