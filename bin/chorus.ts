@@ -6,6 +6,7 @@ import { CHORUS_VERSION } from '../lib/version.js';
 import { registerSvc } from '../lib/cli/svc.js';
 import { registerMembers } from '../lib/cli/members.js';
 import { registerGossipCommands } from '../lib/cli/gossip-cmds.js';
+import { registerKv } from '../lib/cli/kv.js';
 import { describeError, exitCodeFor, EXIT_USAGE } from '../lib/cli/exit.js';
 
 const program = new Command('chorus')
@@ -20,6 +21,7 @@ registerSupTerm(sup);
 registerSvc(program);
 registerMembers(program, sup);
 registerGossipCommands(program);
+registerKv(program);
 
 const all = (cmd: Command): Command[] => [cmd, ...cmd.commands.flatMap(all)];
 for (const cmd of all(program)) cmd.exitOverride();

@@ -16,6 +16,8 @@ import { habitatView } from './node/habitat-view.js';
 import { sysInfo } from './node/sys-info.js';
 import { CensusBridge } from './node/census-bridge.js';
 import { rumorHandlers } from './node/rumor-handlers.js';
+import { RaftServer } from './node/raft-server.js';
+import { agentSelf } from './node/agent-self.js';
 import { CHORUS_VERSION } from './version.js';
 
 export interface NodeDeps {
@@ -44,6 +46,8 @@ interface Running {
   gossip: GossipView;
   svc: Record<string, CtlHandler>;
   census: CensusBridge;
+  /** On a `--server` node. */
+  raft: RaftServer | undefined;
 }
 
 /**
@@ -89,6 +93,21 @@ export class ChorusNode {
     this.#stopRequested?.();
   }
 
+  #raft(): RaftServer {
+    const raft = this.#get().raft;
+    if (raft === undefined) throw new ChorusError(ErrorCode.Internal, 'not a server');
+    return raft;
+  }
+
+  /** A server's gateway for a client node to forward catalog requests to: any alive server, picked at random. */
+  #serverUrl(): string | undefined {
+    const servers = this.#gossip.members().filter((m) => m.state === 'alive' && m.tags.role === 'consul' && m.tags.http_port !== undefined);
+    if (servers.length === 0) return undefined;
+    const m = servers[this.#random.int(servers.length)]!;
+    const host = m.address.includes(':') ? `[${m.address}]` : m.address;
+    return `http://${host}:${m.tags.http_port}`;
+  }
+
   #get(): Running {
     if (this.#running === undefined) throw new ChorusError(ErrorCode.Unavailable, "Supervisor hasn't fully started. Try again later.");
     return this.#running;
@@ -127,6 +146,25 @@ export class ChorusNode {
           join: (address) => this.#get().gossip.join(address),
           forceLeave: (node) => this.#get().gossip.forceLeave(node),
         },
+        agent: { self: () => agentSelf(config, this.#get().memberId, this.#gossip.butterfly, this.#get().raft?.status()) },
+        ...(config.server
+          ? {
+              consul: {
+                backend: {
+                  datacenter: config.datacenter,
+                  read: (mode, query) => this.#raft().backend.read(mode, query),
+                  write: (command) => this.#raft().backend.write(command),
+                  waitForChange: (scope, minIndex, signal) => this.#raft().backend.waitForChange(scope, minIndex, signal),
+                },
+                clock: this.#clock,
+                random: this.#random,
+              },
+              cluster: {
+                leader: () => this.#raft().status().leaderAddress ?? '',
+                peers: () => this.#raft().status().configuration.servers.filter((s) => s.suffrage === 'voter').map((s) => s.address),
+              },
+            }
+          : { forwardTo: () => this.#serverUrl() }),
       },
       config.listenHttp,
     );
@@ -182,13 +220,29 @@ export class ChorusNode {
             gossip: gossipView(this.#gossip.butterfly, () => this.#gossip.ringStats),
             svc: { ...svcHandlers(services, () => this.#clock.now()), ...rumorHandlers(this.#gossip.butterfly) },
             census,
+            raft: config.server
+              ? new RaftServer(
+                  {
+                    memberId,
+                    address: this.#gossip.advertiseAddress,
+                    dataDir: config.dataDir,
+                    datacenter: config.datacenter,
+                    bootstrapExpect: config.bootstrapExpect,
+                    raft: { heartbeatIntervalMs: config.raft.heartbeatIntervalMs, electionTimeoutMs: config.raft.electionTimeoutMs },
+                    ...(config.raft.deadServerRemovalMs === undefined ? {} : { deadServerRemovalMs: config.raft.deadServerRemovalMs }),
+                  },
+                  { clock: this.#clock, random: this.#random, logger: this.deps.logger.child({ component: 'RAFT' }), butterfly: this.#gossip.butterfly, transport: this.#gossip.streams },
+                )
+              : undefined,
           };
+          await this.#running.raft?.start();
           await services.start();
           census.start();
         },
         stop: async () => {
           this.#running?.census.stop();
           await services?.stop();
+          await this.#running?.raft?.stop();
         },
       },
       {

@@ -6,3 +6,4 @@ export { encodeCommand, decodeCommand, validateCommand } from './commands.js';
 export { SNAPSHOT_FORMAT, SNAPSHOT_VERSION } from './snapshot.js';
 export type { CatalogBackend, ConsistencyMode, QueryAnswer, QueryResult } from './backend.js';
 export type * from './types.js';
+export { RaftCatalogBackend, CatalogStateMachine } from './raft-backend.js';

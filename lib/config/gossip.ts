@@ -79,3 +79,40 @@ export async function readRingKeyFile(path: string): Promise<Uint8Array[]> {
   }
   return parseRingKeys(text, `ring key file ${path}`);
 }
+
+const raftMs = z.number({ error: 'must be a number of milliseconds' }).int('must be whole milliseconds').min(10, 'must be at least 10').max(60_000, 'must be at most a minute');
+
+export const raftTable = z
+  .object({
+    heartbeat_interval_ms: raftMs,
+    election_timeout_ms: raftMs,
+    dead_server_removal_ms: z.number({ error: 'must be a number of milliseconds' }).int('must be whole milliseconds').min(1_000, 'must be at least 1000').max(30 * 24 * 3_600_000, 'must be at most 30 days'),
+  })
+  .partial()
+  .strict();
+
+export interface RaftTimings {
+  heartbeatIntervalMs?: number;
+  electionTimeoutMs?: number;
+  /** A server failed this long is removed from the configuration by the leader. */
+  deadServerRemovalMs?: number;
+}
+
+/** The config file's `[raft]` table: etcd's two timing knobs, in milliseconds. */
+export function parseRaftTable(raw: unknown, file: string): RaftTimings {
+  const result = raftTable.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const where = issue.path.length > 0 ? `raft.${issue.path.join('.')}` : 'raft';
+    const message = issue.code === 'unrecognized_keys' ? `unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message;
+    throw new ChorusError(ErrorCode.InvalidConfig, `config file ${file}: ${where}: ${message}`);
+  }
+  const out: RaftTimings = {};
+  if (result.data.heartbeat_interval_ms !== undefined) out.heartbeatIntervalMs = result.data.heartbeat_interval_ms;
+  if (result.data.election_timeout_ms !== undefined) out.electionTimeoutMs = result.data.election_timeout_ms;
+  if (result.data.dead_server_removal_ms !== undefined) out.deadServerRemovalMs = result.data.dead_server_removal_ms;
+  if (out.heartbeatIntervalMs !== undefined && out.electionTimeoutMs !== undefined && out.electionTimeoutMs < 5 * out.heartbeatIntervalMs) {
+    throw new ChorusError(ErrorCode.InvalidConfig, `config file ${file}: raft.election_timeout_ms should be at least 5 × heartbeat_interval_ms (etcd recommends 10 ×)`);
+  }
+  return out;
+}

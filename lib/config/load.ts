@@ -6,7 +6,7 @@ import type { LogFormat, LogLevel } from '../core/logger.js';
 import { formatAddress, type Address } from '../core/address.js';
 import { DEFAULTS, defaultDataDir, defaultNodeName } from './defaults.js';
 import { OPTION_LIST, OPTIONS, ParseFailure, type OptionSpec } from './options.js';
-import { parseGossipTable, parseRingKeys, readRingKeyFile, type GossipTimings } from './gossip.js';
+import { parseGossipTable, parseRaftTable, parseRingKeys, readRingKeyFile, type GossipTimings, type RaftTimings } from './gossip.js';
 
 /** The validated configuration of one node. */
 export interface NodeConfig {
@@ -32,6 +32,8 @@ export interface NodeConfig {
   gossipProfile: 'lan' | 'local';
   /** Overrides of the profile's timings, from the config file's [gossip] table. */
   gossip: GossipTimings;
+  /** Raft timings from the config file's [raft] table. */
+  raft: RaftTimings;
   /** Ring keys, primary first; undefined means gossip is not encrypted. */
   ringKeys: Uint8Array[] | undefined;
 }
@@ -102,7 +104,7 @@ export async function loadNodeConfig(sources: ConfigSources): Promise<NodeConfig
   const configFile = configPath === undefined ? undefined : resolve(sources.cwd, configPath);
   const file = configFile === undefined ? {} : await readConfigFile(configFile);
 
-  const known = new Set([...OPTION_LIST.map((o) => o.toml), 'gossip']);
+  const known = new Set([...OPTION_LIST.map((o) => o.toml), 'gossip', 'raft']);
   for (const key of Object.keys(file)) {
     if (!known.has(key)) {
       throw new ChorusError(ErrorCode.InvalidConfig, `config file ${configFile}: unknown key "${key}" (known keys: ${[...known].join(', ')})`);
@@ -137,6 +139,7 @@ export async function loadNodeConfig(sources: ConfigSources): Promise<NodeConfig
     permanentPeer: (values.permanentPeer as boolean | undefined) ?? false,
     gossipProfile: ((values.gossipProfile as string | undefined) ?? 'lan') as 'lan' | 'local',
     gossip: file.gossip === undefined ? {} : parseGossipTable(file.gossip, configFile!),
+    raft: file.raft === undefined ? {} : parseRaftTable(file.raft, configFile!),
     ringKeys: undefined,
   };
   const envKey = sources.env.CHORUS_RING_KEY || sources.env.HAB_RING_KEY;

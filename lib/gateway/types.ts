@@ -19,6 +19,28 @@ export interface GatewayDeps {
   gossip: GossipView;
   /** The replicated catalog behind Consul's /v1/kv (and later catalog, health, session) routes; absent: no such routes. */
   consul?: ConsulDeps | undefined;
+  /** This agent as `/v1/agent/self` describes it. */
+  agent?: AgentView | undefined;
+  /** The Raft cluster as this server sees it (`/v1/status/*`); absent on a client node. */
+  cluster?: ClusterStatus | undefined;
+  /**
+   * On a client node: the base URL (`http://host:port`) of a server's gateway
+   * to forward catalog requests to, or undefined when no server is known.
+   */
+  forwardTo?: (() => string | undefined) | undefined;
+}
+
+export interface AgentView {
+  /** The `/v1/agent/self` document: Config, Member, Stats (raft and serf included), Meta. */
+  self(): unknown;
+}
+
+/** Consul's `/v1/status` answers. */
+export interface ClusterStatus {
+  /** The leader's cluster address, "" when none is known. */
+  leader(): string;
+  /** The voting servers' cluster addresses. */
+  peers(): string[];
 }
 
 /** What the Consul catalog routes need. */

@@ -124,7 +124,9 @@ export class TcpStreamTransport implements StreamTransport {
       );
       const onAbort = (): void => finish(new ChorusError(ErrorCode.ShuttingDown, 'transport is closed'));
       this.#abort.signal.addEventListener('abort', onAbort);
+      let connected = false;
       socket.on('connect', () => {
+        connected = true;
         socket.write(Buffer.from([kind]));
         socket.write(encodeFrame(request));
       });
@@ -138,7 +140,8 @@ export class TcpStreamTransport implements StreamTransport {
           finish(err as Error);
         }
       });
-      socket.on('error', (err) => finish(new ChorusError(ErrorCode.Unavailable, `cannot reach ${to}: ${messageOf(err)}`, { cause: err })));
+      // A connection that never opened delivered nothing: callers may safely retry elsewhere.
+      socket.on('error', (err) => finish(new ChorusError(ErrorCode.Unavailable, `cannot reach ${to}: ${messageOf(err)}`, { cause: err, details: { delivered: connected ? 'unknown' : false } })));
       socket.on('close', () => finish(new ChorusError(ErrorCode.Unavailable, `${to} closed the stream without a reply`)));
     });
   }

@@ -50,6 +50,17 @@ export class GossipStack {
     return this.#butterfly;
   }
 
+  /** The cluster stream transport (ring-encrypted when a key is set), for Raft and forwarding. */
+  get streams(): StreamTransport {
+    if (this.#streamTransport === undefined) throw new ChorusError(ErrorCode.Unavailable, 'gossip has not started');
+    return this.#streamTransport;
+  }
+
+  /** This member's cluster address as others reach it. */
+  get advertiseAddress(): string {
+    return formatAddress({ host: advertisedIp(this.config.listenGossip), port: this.boundPort });
+  }
+
   /** Where the UDP socket is bound (the OS picks the port when the config says 0). */
   get boundAddress(): string {
     return this.#udp?.localAddress ?? formatAddress(this.config.listenGossip);
@@ -90,7 +101,7 @@ export class GossipStack {
   async start(identity: GossipIdentity): Promise<void> {
     const config = this.config;
     const incarnation = await this.#readIncarnation();
-    const advertise = formatAddress({ host: advertisedIp(config.listenGossip), port: this.boundPort });
+    const advertise = this.advertiseAddress;
     const butterfly = new Butterfly(
       { clock: this.deps.clock, random: this.deps.random, packets: this.#packets!, streams: this.#streamTransport!, logger: this.deps.logger },
       { id: identity.memberId, name: config.nodeName, advertiseAddress: advertise, incarnation, persistent: config.permanentPeer, tags: identity.tags },

@@ -1,11 +1,13 @@
 import Router from '@koa/router';
 import { ChorusError, ErrorCode } from '../../core/errors.js';
-import type { GossipView } from '../types.js';
+import type { AgentView, GossipView } from '../types.js';
 import { sendJson } from '../respond.js';
 
 /** Consul's agent endpoints that speak for the gossip ring (reference/consul-api.md §1.2). */
-export function consulAgentRoutes(gossip: GossipView): Router {
+export function consulAgentRoutes(gossip: GossipView, agent?: AgentView): Router {
   const router = new Router({ prefix: '/v1/agent' });
+
+  if (agent !== undefined) router.get('/self', (ctx) => sendJson(ctx, agent.self()));
 
   router.get('/members', (ctx) => {
     const wan = ctx.query.wan;

@@ -1,0 +1,157 @@
+import type { Clock } from '../core/clock.js';
+import { ChorusError, ErrorCode, isChorusError } from '../core/errors.js';
+import type { RaftNode, LogEntry, StateMachine } from '../raft/index.js';
+import type { StreamTransport } from '../net/types.js';
+import type { CatalogBackend, ConsistencyMode, QueryAnswer, QueryResult } from './backend.js';
+import { decodeCommand, encodeCommand, validateCommand } from './commands.js';
+import { forward, serveForwarding } from './forward.js';
+import { CatalogState, type CatalogReader } from './state.js';
+import type { CatalogCommand, LogIndex, ResultOf, WatchScope } from './types.js';
+import { WatchRegistry } from './watch.js';
+
+/** While no leader is known, a request waits this long for one before failing (an election takes about a second). */
+export const LEADER_WAIT_MS = 5_000;
+const LEADER_POLL_MS = 50;
+
+/** A command that failed inside apply; returned rather than thrown, so the Raft applier never stops. */
+interface AppliedError {
+  __catalogError: { code: string; message: string };
+}
+
+function isAppliedError(v: unknown): v is AppliedError {
+  return typeof v === 'object' && v !== null && '__catalogError' in v;
+}
+
+/** The catalog as Raft's state machine: log entries are encoded catalog commands. */
+export class CatalogStateMachine implements StateMachine {
+  readonly watches = new WatchRegistry();
+  readonly state = new CatalogState(this.watches);
+
+  apply(entry: LogEntry): unknown {
+    try {
+      return this.state.apply(entry.index, decodeCommand(entry.data));
+    } catch (err) {
+      // Every replica fails the same command the same way; the error goes back to the proposer only.
+      return { __catalogError: { code: isChorusError(err) ? err.code : ErrorCode.Internal, message: (err as Error).message } } satisfies AppliedError;
+    }
+  }
+
+  snapshot(): Uint8Array {
+    return this.state.snapshot();
+  }
+
+  restore(data: Uint8Array): void {
+    this.state.restore(data);
+  }
+}
+
+export interface RaftBackendDeps {
+  raft: RaftNode;
+  machine: CatalogStateMachine;
+  transport: StreamTransport;
+  clock: Clock;
+  datacenter: string;
+}
+
+/**
+ * The catalog on a server: writes go through the Raft log (forwarded to the
+ * leader from a follower), default and `?consistent` reads on a follower
+ * first learn the leader's read index and wait until this server has applied
+ * it, so they are as fresh as the leader's own; `?stale` reads answer from
+ * what this server has.
+ */
+export class RaftCatalogBackend implements CatalogBackend {
+  readonly datacenter: string;
+
+  constructor(private readonly deps: RaftBackendDeps) {
+    this.datacenter = deps.datacenter;
+    serveForwarding(deps.transport, {
+      write: (command) => this.#writeHere(command),
+      readIndex: async (mode) => (await deps.raft.read(mode, () => null)).index,
+    });
+  }
+
+  get state(): CatalogReader {
+    return this.deps.machine.state;
+  }
+
+  async read<T>(mode: ConsistencyMode, query: (state: CatalogReader) => QueryResult<T>): Promise<QueryAnswer<T>> {
+    const { raft, machine } = this.deps;
+    if (mode === 'stale') return this.#answer(query(machine.state));
+    const raftMode = mode === 'consistent' ? 'consistent' : 'leader';
+    return this.#withLeader(async (leaderAddress) => {
+      if (raft.isLeader) {
+        const r = await raft.read(raftMode, () => query(machine.state));
+        return { ...r.value, knownLeader: true, lastContactMs: 0 };
+      }
+      const index = (await forward(this.deps.transport, leaderAddress, { op: 'readIndex', mode: raftMode })) as number;
+      await this.#appliedAtLeast(index);
+      return this.#answer(query(machine.state));
+    });
+  }
+
+  async write<C extends CatalogCommand>(command: C): Promise<ResultOf<C>> {
+    // Validate before the log: a malformed command must not take up an index.
+    const checked = validateCommand(command);
+    return (await this.#withLeader((leaderAddress) =>
+      this.deps.raft.isLeader ? this.#writeHere(checked) : forward(this.deps.transport, leaderAddress, { op: 'write', command: checked }),
+    )) as ResultOf<C>;
+  }
+
+  waitForChange(scope: WatchScope, minIndex: LogIndex, signal: AbortSignal): Promise<boolean> {
+    const { machine } = this.deps;
+    if (machine.state.scopeIndex(scope) > minIndex) return Promise.resolve(true);
+    return machine.watches.wait(scope, minIndex, signal);
+  }
+
+  async #writeHere(command: CatalogCommand): Promise<unknown> {
+    const result = await this.deps.raft.propose(encodeCommand(command));
+    if (isAppliedError(result)) throw new ChorusError(result.__catalogError.code as ErrorCode, result.__catalogError.message);
+    return result;
+  }
+
+  #answer<T>(r: QueryResult<T>): QueryAnswer<T> {
+    const s = this.deps.raft.status();
+    return { ...r, knownLeader: s.leaderId !== undefined, lastContactMs: s.role === 'leader' ? 0 : (s.lastContactMs ?? 0) };
+  }
+
+  /**
+   * Runs `fn` with the leader's address, waiting a while for an election
+   * when none is known, and once more when the leader changed under it.
+   */
+  async #withLeader<T>(fn: (leaderAddress: string) => Promise<T>): Promise<T> {
+    const deadline = this.deps.clock.now() + LEADER_WAIT_MS;
+    for (let attempt = 0; ; attempt++) {
+      const s = this.deps.raft.status();
+      if (s.leaderAddress !== undefined || s.role === 'leader') {
+        try {
+          return await fn(s.leaderAddress ?? '');
+        } catch (err) {
+          // "Not the leader" (no entry was appended): safe to retry against the new one.
+          const notApplied = isChorusError(err, ErrorCode.Unavailable) && (err.details.applied === 'no' || err.details.delivered === false);
+          if (!notApplied || attempt >= 3 || this.deps.clock.now() > deadline) throw err;
+        }
+      } else if (this.deps.clock.now() > deadline) {
+        throw new ChorusError(ErrorCode.OperationFailed, 'No cluster leader');
+      }
+      await new Promise<void>((resolve) => this.deps.clock.setTimer(LEADER_POLL_MS, resolve));
+    }
+  }
+
+  #appliedAtLeast(index: LogIndex): Promise<void> {
+    const raft = this.deps.raft;
+    if (raft.status().appliedIndex >= index) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = this.deps.clock.setTimer(LEADER_WAIT_MS, () => {
+        off();
+        reject(new ChorusError(ErrorCode.Timeout, `this server did not catch up to index ${index} in time`));
+      });
+      const off = raft.on('applied', (entry) => {
+        if (entry.index < index) return;
+        off();
+        timer.cancel();
+        resolve();
+      });
+    });
+  }
+}

@@ -1,0 +1,40 @@
+import t from 'tap';
+import { eventually } from '../helpers/proc.js';
+import { loopbackCluster } from '../helpers/cluster.js';
+
+t.test('a later server joins the Raft configuration, a server that leaves is removed, a departed one too', async (t) => {
+  const nodes = await loopbackCluster(t, 5, (i) => (i <= 3 ? ['--server', '--bootstrap-expect', '3'] : ['--server']));
+  for (const n of nodes.slice(0, 3)) n.start();
+  const peers = async (): Promise<string[]> => ((await (await fetch(`${nodes[0]!.url}/v1/status/peers`)).json()) as string[]).sort();
+  const addr = (is: number[]): string[] => is.map((i) => nodes[i - 1]!.gossipAddress).sort();
+  await eventually(async () => (JSON.stringify(await peers().catch(() => [])) === JSON.stringify(addr([1, 2, 3])) ? true : undefined), 20_000, 100);
+  t.pass('three servers bootstrapped');
+  await fetch(`${nodes[1]!.url}/v1/kv/before`, { method: 'PUT', body: 'x' });
+
+  // Servers 4 and 5 arrive later, with no --bootstrap-expect: the leader adds them.
+  nodes[3]!.start();
+  nodes[4]!.start();
+  await eventually(async () => (JSON.stringify(await peers()) === JSON.stringify(addr([1, 2, 3, 4, 5])) ? true : undefined), 30_000, 200);
+  t.pass('the leader added both as voters');
+  await eventually(async () => {
+    const r = await fetch(`${nodes[4]!.url}/v1/kv/before?stale&raw`).catch(() => undefined);
+    return r?.status === 200 && (await r.text()) === 'x' ? true : undefined;
+  }, 10_000, 100);
+  t.pass('a new server caught up with what was written before it joined');
+
+  // A graceful leave takes server 5 out of the configuration.
+  await nodes[4]!.kill('SIGTERM');
+  await eventually(async () => (JSON.stringify(await peers()) === JSON.stringify(addr([1, 2, 3, 4])) ? true : undefined), 20_000, 200);
+  t.pass('a server that left was removed');
+
+  // A dead server marked departed (force-leave) is removed too.
+  await nodes[3]!.kill('SIGKILL');
+  await eventually(async () => {
+    const r = await fetch(`${nodes[0]!.url}/v1/agent/force-leave/node4`, { method: 'PUT' });
+    return r.status === 200 ? true : undefined;
+  }, 10_000, 200);
+  await eventually(async () => (JSON.stringify(await peers()) === JSON.stringify(addr([1, 2, 3])) ? true : undefined), 20_000, 200);
+  t.pass('a force-left server was removed');
+  t.equal((await fetch(`${nodes[2]!.url}/v1/kv/after`, { method: 'PUT', body: 'y' })).status, 200, 'the cluster still takes writes');
+  for (const n of nodes) await n.kill('SIGTERM');
+});
