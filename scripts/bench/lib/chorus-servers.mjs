@@ -60,7 +60,10 @@ export class ChorusCluster {
   spawn(i, peers) {
     const m = this.members[i];
     mkdirSync(path.dirname(m.logFile), { recursive: true });
+    // BENCH_CHORUS_NODE_ARGS: extra node flags for the servers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+    const nodeArgs = (process.env.BENCH_CHORUS_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
     const args = [
+      ...nodeArgs,
       this.bin, 'sup', 'run',
       '--server', '--bootstrap-expect', String(this.size),
       '--node-name', m.name,

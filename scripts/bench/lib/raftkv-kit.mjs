@@ -108,10 +108,18 @@ function killAllSync() {
 async function runCleanups() {
   if (cleaningUp) return;
   cleaningUp = true;
-  killAllSync();
-  await Promise.all([...children].map((c) => c.exitPromise));
+  // Cleanups first: clusters stop their members gently (SIGTERM, SIGKILL after a
+  // grace period), so profiles and logs get flushed; then anything left is killed
+  // and the temporary directories go.
+  const dirs = [];
   while (cleanups.length) {
     const fn = cleanups.pop();
+    if (fn.isDirRemoval) { dirs.push(fn); continue; }
+    try { await fn(); } catch (err) { process.stderr.write(`cleanup: ${err?.message ?? err}\n`); }
+  }
+  killAllSync();
+  await Promise.all([...children].map((c) => c.exitPromise));
+  for (const fn of dirs) {
     try { await fn(); } catch (err) { process.stderr.write(`cleanup: ${err?.message ?? err}\n`); }
   }
 }
@@ -140,10 +148,10 @@ export function runMain(main) {
 /** A temporary directory removed at cleanup unless keep is set. */
 export function makeTempDir(prefix, keep) {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  onCleanup(() => {
+  onCleanup(Object.assign(() => {
     if (keep) process.stderr.write(`kept ${dir}\n`);
     else rmSync(dir, { recursive: true, force: true });
-  });
+  }, { isDirRemoval: true }));
   return dir;
 }
 
