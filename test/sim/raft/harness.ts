@@ -163,6 +163,20 @@ export class RaftSim {
     }
   }
 
+  /**
+   * Runs in steps, checking the safety properties after each, until `done()`
+   * holds after a step or `maxMs` passes; resolves with whether it held.
+   */
+  async runUntil(done: () => boolean, maxMs: number, stepMs = 20): Promise<boolean> {
+    const end = this.clock.now() + maxMs;
+    while (this.clock.now() < end) {
+      await this.net.runFor(Math.min(stepMs, end - this.clock.now()));
+      this.safety.checkStep();
+      if (done()) return true;
+    }
+    return done();
+  }
+
   /** Runs the simulation until `p` settles (or `maxMs` passes, then rejects); resolves or rejects as `p` does. */
   async settle<T>(p: Promise<T>, maxMs = 60_000): Promise<T> {
     let done = false;

@@ -10,6 +10,14 @@ export interface WorkloadOptions {
   timeoutMs: number;
   /** Pause between a client's operations. */
   thinkMs: [number, number];
+  /**
+   * Probability that an operation goes to a random server instead of the one
+   * the client believes leads: clients with a stale or partial view of the
+   * cluster, which is how a deposed leader that still believes it leads gets
+   * asked for a read (what ReadIndex's quorum confirmation guards against).
+   * Default 0.
+   */
+  wander?: number;
 }
 
 /**
@@ -52,7 +60,8 @@ export class Workload {
       const [lo, hi] = this.#o.thinkMs;
       await this.#sleep(lo + r.int(hi - lo + 1));
       if (!this.#running) break;
-      const server = sim.servers[target % sim.servers.length]!;
+      const wander = (this.#o.wander ?? 0) > 0 && r.next() < this.#o.wander!;
+      const server = sim.servers[wander ? r.int(sim.servers.length) : target % sim.servers.length]!;
       const key = `k${r.int(this.#o.keys)}`;
       const roll = r.next();
       let input: RegisterInput;
@@ -64,7 +73,7 @@ export class Workload {
         input = { op: 'cas', key, from, to: `c${client}-${this.#seq++}` };
       }
       const hint = await this.#invoke(client, server, input);
-      if (hint !== undefined) {
+      if (hint !== undefined && !wander) {
         const i = sim.servers.findIndex((s) => s.id === hint);
         target = i >= 0 ? i : r.int(sim.servers.length);
       }
