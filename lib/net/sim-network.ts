@@ -8,6 +8,9 @@ import type { PacketTransport, StreamHandler, StreamKind, StreamTransport } from
  * comes from the one seeded Random, and every delivery is a timer on the one
  * VirtualClock, so a run is a pure function of its seed.
  */
+/** The reason every finished or abandoned simulated stream request is aborted with. */
+const REQUEST_FINISHED = new Error('stream request finished');
+
 export interface SimNetworkOptions {
   /** Probability that a datagram is lost. Default 0. */
   loss?: number;
@@ -388,7 +391,8 @@ class SimStreamTransport implements StreamTransport {
         settled = true;
         for (const t of timers) t.cancel();
         this.#outbound.delete(fail);
-        controller.abort();
+        // A ready-made reason: abort() without one builds a DOMException, a fifth of a simulation's CPU.
+        controller.abort(REQUEST_FINISHED);
         net.touchStreams();
         fn();
       };
@@ -444,7 +448,7 @@ class SimStreamTransport implements StreamTransport {
     done: (reply: Uint8Array | undefined, err: unknown) => void,
   ): void {
     const entry: Inbound = { controller: new AbortController() };
-    requester.signal.addEventListener('abort', () => entry.controller.abort(), { once: true });
+    requester.signal.addEventListener('abort', () => entry.controller.abort(REQUEST_FINISHED), { once: true });
     this.#inbound.add(entry);
     this.#net.touchStreams();
     let pending: Promise<Uint8Array>;
@@ -469,7 +473,7 @@ class SimStreamTransport implements StreamTransport {
 
   /** @internal Aborts handlers of inbound requests (crash or close). */
   abortInbound(): void {
-    for (const entry of this.#inbound) entry.controller.abort();
+    for (const entry of this.#inbound) entry.controller.abort(REQUEST_FINISHED);
     this.#inbound.clear();
   }
 
