@@ -6,6 +6,9 @@ import { ReadIndexQueue } from './reads.js';
 import { sendSnapshot } from './snapshot-sender.js';
 import type { Configuration, EntryKind, LogEntry, LogIndex, ServerId } from './types.js';
 
+/** The part of an election timeout a read lease lasts: the rest is margin for clock rate differences and scheduling. */
+export const LEASE_FRACTION = 0.8;
+
 /**
  * One term of leadership: per-follower progress, heartbeats, pipelined
  * replication, the commit rule and check quorum. Created when a server wins
@@ -170,10 +173,11 @@ export class Leadership {
     const core = this.core;
     const epoch = pr.epoch;
     const round = this.round;
+    const sentAt = core.clock.now();
     if (counted) pr.inflight++;
     core.count('append_sent');
     core.request(pr.address, req, core.options.rpcTimeoutMs).then(
-      (resp) => this.#onResponse(pr, req, resp, epoch, round, counted),
+      (resp) => this.#onResponse(pr, req, resp, epoch, round, counted, sentAt),
       (err: unknown) => this.#onFailure(pr, epoch, counted, err),
     );
   }
@@ -186,7 +190,7 @@ export class Leadership {
     if (counted && pr.state === 'replicate') pr.becomeProbe(pr.matchIndex + 1);
   }
 
-  #onResponse(pr: Progress, req: AppendRequest, resp: AppendResponse, epoch: number, round: number, counted: boolean): void {
+  #onResponse(pr: Progress, req: AppendRequest, resp: AppendResponse, epoch: number, round: number, counted: boolean, sentAt: number): void {
     const core = this.core;
     if (!this.active) return;
     if (counted && epoch === pr.epoch) pr.inflight = Math.max(0, pr.inflight - 1);
@@ -197,6 +201,8 @@ export class Leadership {
     }
     if (resp.term < this.term) return;
     pr.lastContact = core.clock.now();
+    // The follower heard us no earlier than sentAt, and will not help elect anyone else for an election timeout after.
+    if (sentAt > pr.ackedSentAt) pr.ackedSentAt = sentAt;
     if (round > pr.ackedRound) {
       pr.ackedRound = round;
       this.reads.onAck();
@@ -224,6 +230,26 @@ export class Leadership {
       core.commitTo(n);
       this.reads.onCommit();
     }
+  }
+
+  /**
+   * Whether this leader may answer a read from its own state without asking
+   * anyone (etcd's lease read): a quorum answered appends sent less than
+   * LEASE_FRACTION of an election timeout ago, so none of them votes for
+   * another leader before that time is up, and an entry of this term is
+   * committed, so the state holds everything earlier leaders acknowledged.
+   * A leader cut off from the others loses the lease well before they can
+   * elect another, and reads fall back to ReadIndex.
+   */
+  holdsReadLease(): boolean {
+    const core = this.core;
+    if (!this.active || !this.committedInTerm()) return false;
+    const now = core.clock.now();
+    const times = core.voterIds().map((id) => (id === core.id ? now : (this.progress.get(id)?.ackedSentAt ?? Number.NEGATIVE_INFINITY)));
+    if (times.length === 0) return false;
+    times.sort((a, b) => b - a);
+    const quorumSentAt = times[core.quorum() - 1]!;
+    return now < quorumSentAt + core.options.electionTimeoutMs * LEASE_FRACTION;
   }
 
   /** Whether an entry of this term is committed, which ReadIndex and config changes wait for. */

@@ -176,12 +176,11 @@ export class RaftNode {
   async read<T>(mode: ReadMode, query: () => T): Promise<ReadResult<T>> {
     const core = this.#core;
     if (!core.running) throw shuttingDown();
-    if (mode === 'consistent') {
+    if (mode === 'consistent' || mode === 'leader') {
       const l = this.#leadership;
       if (l === undefined) throw notLeader(core.leaderId, core.leaderAddress);
-      await l.reads.add();
-    } else if (mode === 'leader' && this.#leadership === undefined) {
-      throw notLeader(core.leaderId, core.leaderAddress);
+      // A leader read without a lease (just elected, or cut off) confirms leadership like a consistent one.
+      if (mode === 'consistent' || !l.holdsReadLease()) await l.reads.add();
     }
     return {
       value: query(),

@@ -20,6 +20,8 @@ export class Progress {
   lastContact: number;
   /** The highest ReadIndex round this follower has answered. */
   ackedRound = 0;
+  /** When the latest AppendEntries this follower answered in this term was sent (the leader's read lease). */
+  ackedSentAt = Number.NEGATIVE_INFINITY;
 
   constructor(id: ServerId, address: string, nextIndex: LogIndex, now: number) {
     this.id = id;
