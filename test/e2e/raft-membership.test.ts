@@ -23,8 +23,10 @@ t.test('a later server joins the Raft configuration, a server that leaves is rem
   t.pass('a new server caught up with what was written before it joined');
 
   // A graceful leave takes server 5 out of the configuration.
+  const leaderBefore = (await (await fetch(`${nodes[0]!.url}/v1/status/leader`)).json()) as string;
+  t.comment(`leader before the leave: ${leaderBefore}`);
   await nodes[4]!.kill('SIGTERM');
-  await eventually(async () => (JSON.stringify(await peers()) === JSON.stringify(addr([1, 2, 3, 4])) ? true : undefined), 20_000, 200);
+  await eventually(async () => (JSON.stringify(await peers()) === JSON.stringify(addr([1, 2, 3, 4])) ? true : undefined), 40_000, 200);
   t.pass('a server that left was removed');
 
   // A dead server marked departed (force-leave) is removed too.
