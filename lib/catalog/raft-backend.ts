@@ -84,7 +84,7 @@ export class RaftCatalogBackend implements CatalogBackend {
         const r = await raft.read(raftMode, () => query(machine.state));
         return { ...r.value, knownLeader: true, lastContactMs: 0 };
       }
-      const index = (await forward(this.deps.transport, leaderAddress, { op: 'readIndex', mode: raftMode })) as number;
+      const index = (await this.#untilLeaderChanges(leaderAddress, forward(this.deps.transport, leaderAddress, { op: 'readIndex', mode: raftMode }), 'no')) as number;
       await this.#appliedAtLeast(index);
       return this.#answer(query(machine.state));
     });
@@ -94,7 +94,9 @@ export class RaftCatalogBackend implements CatalogBackend {
     // Validate before the log: a malformed command must not take up an index.
     const checked = validateCommand(command);
     return (await this.#withLeader((leaderAddress) =>
-      this.deps.raft.isLeader ? this.#writeHere(checked) : forward(this.deps.transport, leaderAddress, { op: 'write', command: checked }),
+      this.deps.raft.isLeader
+        ? this.#writeHere(checked)
+        : this.#untilLeaderChanges(leaderAddress, forward(this.deps.transport, leaderAddress, { op: 'write', command: checked }), 'unknown'),
     )) as ResultOf<C>;
   }
 
@@ -108,6 +110,28 @@ export class RaftCatalogBackend implements CatalogBackend {
     const result = await this.deps.raft.propose(encodeCommand(command));
     if (isAppliedError(result)) throw new ChorusError(result.__catalogError.code as ErrorCode, result.__catalogError.message);
     return result;
+  }
+
+  /**
+   * A request forwarded to a leader that is then replaced (it was cut off or
+   * died) would otherwise wait out the whole forward timeout. It ends as soon
+   * as this server learns of another leader: a read is simply asked again
+   * (`applied: 'no'`); a write's outcome is unknown, since the old leader may
+   * have replicated it, so the caller is told so rather than it being sent
+   * twice.
+   */
+  #untilLeaderChanges<T>(leaderAddress: string, request: Promise<T>, applied: 'no' | 'unknown'): Promise<T> {
+    const raft = this.deps.raft;
+    let off: () => void = () => undefined;
+    const changed = new Promise<never>((_resolve, reject) => {
+      off = raft.on('state', (status) => {
+        if (status.leaderAddress === undefined || status.leaderAddress === leaderAddress) return;
+        reject(new ChorusError(ErrorCode.Unavailable, `the leader changed while the request was forwarded to ${leaderAddress}${applied === 'unknown' ? '; its outcome is unknown' : ''}`, {
+          details: { applied },
+        }));
+      });
+    });
+    return Promise.race([request, changed]).finally(off);
   }
 
   #answer<T>(r: QueryResult<T>): QueryAnswer<T> {
