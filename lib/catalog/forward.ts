@@ -10,7 +10,8 @@ export const FORWARD_TIMEOUT_MS = 7_000;
 /** What a server asks the leader for on a forwarding stream. */
 export type ForwardRequest =
   | { op: 'write'; command: CatalogCommand }
-  | { op: 'readIndex'; mode: 'leader' | 'consistent' };
+  | { op: 'readIndex'; mode: 'leader' | 'consistent' }
+  | { op: 'removeServer'; id: string };
 
 type ForwardReply = { ok: true; value: unknown } | { ok: false; code: string; message: string; details?: Record<string, unknown> };
 
@@ -18,6 +19,8 @@ type ForwardReply = { ok: true; value: unknown } | { ok: false; code: string; me
 export interface ForwardTarget {
   write(command: CatalogCommand): Promise<unknown>;
   readIndex(mode: 'leader' | 'consistent'): Promise<number>;
+  /** A server leaving gracefully asks the leader to take it out of the configuration. */
+  removeServer(id: string): Promise<void>;
 }
 
 const CODES = new Set<string>(Object.values(ErrorCode));
@@ -26,6 +29,7 @@ function parseRequest(bytes: Uint8Array): ForwardRequest {
   const v = decode(bytes) as Record<string, unknown> | null;
   if (v?.op === 'write') return { op: 'write', command: validateCommand(v.command) };
   if (v?.op === 'readIndex' && (v.mode === 'leader' || v.mode === 'consistent')) return { op: 'readIndex', mode: v.mode };
+  if (v?.op === 'removeServer' && typeof v.id === 'string' && v.id.length > 0 && v.id.length <= 128) return { op: 'removeServer', id: v.id };
   throw new ChorusError(ErrorCode.BadRequest, 'malformed forwarded request');
 }
 
@@ -35,7 +39,10 @@ export function serveForwarding(transport: StreamTransport, target: ForwardTarge
     let reply: ForwardReply;
     try {
       const req = parseRequest(bytes);
-      const value = req.op === 'write' ? await target.write(req.command) : await target.readIndex(req.mode);
+      const value =
+        req.op === 'write' ? await target.write(req.command)
+        : req.op === 'readIndex' ? await target.readIndex(req.mode)
+        : await target.removeServer(req.id);
       reply = { ok: true, value };
     } catch (err) {
       reply = isChorusError(err)

@@ -68,6 +68,7 @@ export class RaftCatalogBackend implements CatalogBackend {
     serveForwarding(deps.transport, {
       write: (command) => this.#writeHere(command),
       readIndex: async (mode) => (await deps.raft.read(mode, () => null)).index,
+      removeServer: (id) => deps.raft.removeServer(id),
     });
   }
 
@@ -98,6 +99,17 @@ export class RaftCatalogBackend implements CatalogBackend {
         ? this.#writeHere(checked)
         : this.#untilLeaderChanges(leaderAddress, forward(this.deps.transport, leaderAddress, { op: 'write', command: checked }), 'unknown'),
     )) as ResultOf<C>;
+  }
+
+  /**
+   * Takes server `id` out of the Raft configuration through the leader (as
+   * Consul's servers do when they leave gracefully), so the others do not
+   * count a server that is gone towards their quorum.
+   */
+  async removeServer(id: string): Promise<void> {
+    await this.#withLeader((leaderAddress) =>
+      this.deps.raft.isLeader ? this.deps.raft.removeServer(id) : forward(this.deps.transport, leaderAddress, { op: 'removeServer', id }),
+    );
   }
 
   waitForChange(scope: WatchScope, minIndex: LogIndex, signal: AbortSignal): Promise<boolean> {

@@ -89,6 +89,30 @@ export class RaftServer {
     await this.raft.stop();
   }
 
+  /**
+   * A graceful leave: out of the Raft configuration first, while the others
+   * can still be asked, so the remaining servers' quorum no longer counts this
+   * one. The last voter, or one that cannot reach a leader in time, leaves as
+   * it is (the leader removes it when the ring reports it left or failed).
+   */
+  async leave(timeoutMs: number): Promise<void> {
+    const s = this.raft.status();
+    const voters = s.configuration.servers.filter((x) => x.suffrage === 'voter');
+    if (!s.configuration.servers.some((x) => x.id === this.config.memberId) || voters.length <= 1) return;
+    let timer: Timer | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = this.deps.clock.setTimer(timeoutMs, resolve);
+    });
+    try {
+      await Promise.race([this.backend.removeServer(this.config.memberId), deadline]);
+      this.deps.logger.info('Left the Raft configuration');
+    } catch (err) {
+      this.deps.logger.warn(`could not leave the Raft configuration: ${messageOf(err)}`);
+    } finally {
+      timer?.cancel();
+    }
+  }
+
   status(): RaftStatus {
     return this.raft.status();
   }

@@ -26,7 +26,18 @@ t.test('a later server joins the Raft configuration, a server that leaves is rem
   const leaderBefore = (await (await fetch(`${nodes[0]!.url}/v1/status/leader`)).json()) as string;
   t.comment(`leader before the leave: ${leaderBefore}`);
   await nodes[4]!.kill('SIGTERM');
-  await eventually(async () => (JSON.stringify(await peers()) === JSON.stringify(addr([1, 2, 3, 4])) ? true : undefined), 40_000, 200);
+  try {
+    await eventually(async () => (JSON.stringify(await peers()) === JSON.stringify(addr([1, 2, 3, 4])) ? true : undefined), 40_000, 200);
+  } catch (err) {
+    // What the servers said about membership, to see why the leave was not followed.
+    for (const n of nodes) for (const line of n.proc?.stdout.filter((l) => /raft|RAFT/.test(l)) ?? []) t.comment(`node${n.i}: ${line.slice(0, 300)}`);
+    t.comment(`peers now: ${JSON.stringify(await peers())}`);
+    for (const n of nodes.slice(0, 4)) {
+      const members = (await (await fetch(`${n.url}/v1/agent/members`)).json()) as Array<{ Name: string; Status: number; Tags: Record<string, string> }>;
+      t.comment(`node${n.i} sees ${members.map((m) => `${m.Name}:${m.Status}:${m.Tags.raft ?? ''}`).join(' ')}; leader ${JSON.stringify(await (await fetch(`${n.url}/v1/status/leader`)).json())}`);
+    }
+    throw err;
+  }
   t.pass('a server that left was removed');
 
   // A dead server marked departed (force-leave) is removed too.
