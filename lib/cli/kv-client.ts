@@ -1,16 +1,9 @@
 import { ChorusError, ErrorCode, messageOf } from '../core/errors.js';
 import type { HttpTarget } from '../config/index.js';
+import type { DirEntryJson } from '../gateway/consul/dir-entry.js';
 
-/** A DirEntry as /v1/kv answers it. */
-export interface DirEntry {
-  LockIndex: number;
-  Key: string;
-  Flags: number;
-  Value: string | null;
-  Session?: string;
-  CreateIndex: number;
-  ModifyIndex: number;
-}
+/** A DirEntry as /v1/kv answers it: the gateway's own shape. */
+export type DirEntry = DirEntryJson;
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
   400: ErrorCode.BadRequest, 401: ErrorCode.Unauthorized, 403: ErrorCode.Forbidden,

@@ -52,35 +52,6 @@ export interface PkgInfo {
   shutdown_timeout: number;
 }
 
-/** One member of a service group as templates see it (the census member shape). */
-export interface CensusMember {
-  member_id: string;
-  pkg: { origin: string; name: string; version: string | null; release: string | null };
-  package: string;
-  service: string;
-  group: string;
-  org: string | null;
-  persistent: boolean;
-  leader: boolean;
-  follower: boolean;
-  update_leader: boolean;
-  update_follower: boolean;
-  election_is_running: boolean;
-  election_is_no_quorum: boolean;
-  election_is_finished: boolean;
-  update_election_is_running: boolean;
-  update_election_is_no_quorum: boolean;
-  update_election_is_finished: boolean;
-  sys: Partial<SysInfo> & { ip: string; hostname: string };
-  alive: boolean;
-  suspect: boolean;
-  confirmed: boolean;
-  departed: boolean;
-  /** The member's exported configuration: export key → value. */
-  cfg: TomlTable;
-  [extra: string]: unknown;
-}
-
 /** The election flags of a group (Habitat's): all false while the standalone topology is the only one. */
 export interface ElectionFlags {
   election_is_running: boolean;
@@ -103,17 +74,34 @@ export function noElection(): ElectionFlags {
   };
 }
 
-/** `svc`: the service's own group. */
-export interface SvcInfo {
+/** One member of a service group as templates see it (the census member shape). */
+export interface CensusMember extends ElectionFlags {
+  member_id: string;
+  pkg: { origin: string; name: string; version: string | null; release: string | null };
+  package: string;
   service: string;
   group: string;
   org: string | null;
-  election_is_running: boolean;
-  election_is_no_quorum: boolean;
-  election_is_finished: boolean;
-  update_election_is_running: boolean;
-  update_election_is_no_quorum: boolean;
-  update_election_is_finished: boolean;
+  persistent: boolean;
+  leader: boolean;
+  follower: boolean;
+  update_leader: boolean;
+  update_follower: boolean;
+  sys: Partial<SysInfo> & { ip: string; hostname: string };
+  alive: boolean;
+  suspect: boolean;
+  confirmed: boolean;
+  departed: boolean;
+  /** The member's exported configuration: export key → value. */
+  cfg: TomlTable;
+  [extra: string]: unknown;
+}
+
+/** `svc`: the service's own group. */
+export interface SvcInfo extends ElectionFlags {
+  service: string;
+  group: string;
+  org: string | null;
   me: CensusMember;
   members: CensusMember[];
   leader: CensusMember | null;
