@@ -2,18 +2,9 @@ import { open, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ChorusError, ErrorCode } from '../core/errors.js';
 import { fsyncDir } from '../core/atomic-file.js';
+import { processAlive } from '../core/proc-table.js';
 
 export const LOCK_FILE = 'LOCK';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * The data directory belongs to one process at a time. The LOCK file holds
@@ -45,7 +36,7 @@ export class DataDirLock {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
       const owner = await this.#owner();
-      if (owner !== undefined && owner !== this.pid && alive(owner)) {
+      if (owner !== undefined && owner !== this.pid && processAlive(owner)) {
         throw new ChorusError(
           ErrorCode.DataDirLocked,
           `data directory ${this.dataDir} is in use by another chorus process (pid ${owner}); stop it or choose another --data-dir`,

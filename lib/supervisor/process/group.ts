@@ -1,3 +1,5 @@
+import { processGroupAlive } from '../../core/proc-table.js';
+
 /**
  * Signals a whole process group. Hooks run in their own group (spawned
  * detached), so the shell, and whatever it started, get the signal together
@@ -13,12 +15,7 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
   }
 }
 
-/** True when the process group still has a member. */
+/** True when the process group still has a member that is not a zombie. */
 export function groupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return processGroupAlive(pid);
 }

@@ -3,6 +3,7 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SystemClock } from '../../../lib/core/clock.js';
+import { processAlive } from '../../../lib/core/proc-table.js';
 import {
   SupervisedProcess,
   groupAlive,
@@ -39,15 +40,8 @@ async function eventually(fn: () => boolean | Promise<boolean>, ms = 5000): Prom
   return fn();
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  // A zombie still answers kill(0); /proc tells them apart.
-  return true;
-}
+// A zombie counts as gone: in a container whose PID 1 never reaps, an orphan killed with its group stays one.
+const alive = processAlive;
 
 /** Every process a test starts is killed at the end, even when the test fails. */
 function track(proc: SupervisedProcess): SupervisedProcess {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { SystemClock } from '../../../lib/core/clock.js';
 import { SeededRandom } from '../../../lib/core/random.js';
+import { processAlive } from '../../../lib/core/proc-table.js';
 import { silentLogger } from '../../../lib/core/logger.js';
 import { isChorusError } from '../../../lib/core/errors.js';
 import {
@@ -273,14 +274,7 @@ t.test('health-check exit codes and no orphan after a supervisor crash', async (
   // The supervisor dies without stopping the service; the next one reaps it before starting.
   const again = await makeService(pkg, {}, {}, dataDir);
   await again.start();
-  t.ok(await eventually(() => {
-    try {
-      process.kill(pid, 0);
-      return false;
-    } catch {
-      return true;
-    }
-  }), 'the orphan from the crashed supervisor is killed');
+  t.ok(await eventually(() => !processAlive(pid)), 'the orphan from the crashed supervisor is killed');
   t.not(again.processStatus().pid, pid);
   t.equal(again.processStatus().state, 'up');
 });
