@@ -1,5 +1,6 @@
 import { decode, encode } from '../core/codec.js';
 import { ChorusError, ErrorCode } from '../core/errors.js';
+import { validateAclCommand } from './acl-commands.js';
 import type { CatalogCommand } from './types.js';
 
 /**
@@ -71,6 +72,9 @@ export function validateCommand(value: unknown): CatalogCommand {
       if (session === '') throw bad('session must not be empty');
       return { type: o.type, key: key(o), value: bytes(o, 'value'), flags: uint(o, 'flags'), session };
     }
+    case 'acl.set':
+    case 'acl.delete':
+      return validateAclCommand(o);
     case 'kv.reapTombstones':
       return { type: 'kv.reapTombstones', upTo: uint(o, 'upTo') };
     default:

@@ -1,6 +1,8 @@
 import { decode, encode } from '../core/codec.js';
 import { ChorusError, ErrorCode } from '../core/errors.js';
 import { KvTable } from './kv-table.js';
+import type { AclTable } from './acl-table.js';
+import { readAclSection, writeAclSection } from './acl-snapshot.js';
 import type { KvEntry, LogIndex, TableName } from './types.js';
 
 /**
@@ -9,6 +11,8 @@ import type { KvEntry, LogIndex, TableName } from './types.js';
  *   { format: 'chorus-catalog', version: 1, lastIndex,
  *     tables: { kv: { index, entries: [[Key, CreateIndex, ModifyIndex, LockIndex, Flags, Value, Session]...],
  *                     tombstones: [[Key, Index]...] } } }
+ *
+ * plus `tables.acl` (acl-snapshot.ts), absent from snapshots written before it.
  *
  * Rows are tuples, not objects, because a snapshot of a few hundred thousand
  * keys would otherwise repeat every field name that many times.
@@ -20,6 +24,7 @@ export interface SnapshotContents {
   lastIndex: LogIndex;
   tableIndexes: Record<TableName, LogIndex>;
   kv: KvTable;
+  acl: AclTable;
 }
 
 export function writeSnapshot(s: SnapshotContents): Uint8Array {
@@ -28,7 +33,10 @@ export function writeSnapshot(s: SnapshotContents): Uint8Array {
     format: SNAPSHOT_FORMAT,
     version: SNAPSHOT_VERSION,
     lastIndex: s.lastIndex,
-    tables: { kv: { index: s.tableIndexes.kv, entries, tombstones: [...s.kv.tombstones()] } },
+    tables: {
+      kv: { index: s.tableIndexes.kv, entries, tombstones: [...s.kv.tombstones()] },
+      acl: writeAclSection(s.acl, s.tableIndexes.acl),
+    },
   });
 }
 
@@ -64,7 +72,8 @@ export function readSnapshot(bytes: Uint8Array): SnapshotContents {
   if (top.format !== SNAPSHOT_FORMAT) throw corrupt(`unknown format ${JSON.stringify(top.format)}`);
   if (top.version !== SNAPSHOT_VERSION) throw corrupt(`unsupported version ${JSON.stringify(top.version)}`);
   const lastIndex = index(top.lastIndex, 'lastIndex', Number.MAX_SAFE_INTEGER);
-  const kvRaw = record(record(top.tables, 'tables').kv, 'tables.kv');
+  const tables = record(top.tables, 'tables');
+  const kvRaw = record(tables.kv, 'tables.kv');
   const kvIndex = index(kvRaw.index, 'kv index', lastIndex);
   const kv = new KvTable();
   let previous: string | undefined;
@@ -83,7 +92,8 @@ export function readSnapshot(bytes: Uint8Array): SnapshotContents {
     previous = key;
     kv.loadTombstone(key, index(at, 'tombstone index', kvIndex));
   }
-  return { lastIndex, tableIndexes: { kv: kvIndex }, kv };
+  const acl = readAclSection(tables.acl, lastIndex);
+  return { lastIndex, tableIndexes: { kv: kvIndex, acl: acl.index }, kv, acl: acl.acl };
 }
 
 function kvEntry(row: unknown[], tableIndex: LogIndex): KvEntry {

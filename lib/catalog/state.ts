@@ -1,6 +1,7 @@
 import { ChorusError, ErrorCode } from '../core/errors.js';
 import { validateCommand } from './commands.js';
 import { KvTable, type Mutation } from './kv-table.js';
+import { AclTable } from './acl-table.js';
 import { readSnapshot, writeSnapshot } from './snapshot.js';
 import type {
   CatalogCommand, ChangeListener, LogIndex, ResultOf, TableName, WatchScope,
@@ -11,6 +12,7 @@ export interface CatalogReader {
   /** The last LogIndex applied. */
   readonly lastIndex: LogIndex;
   readonly kv: Pick<KvTable, 'get' | 'list' | 'listKeys' | 'keyIndex' | 'prefixIndex' | 'size'>;
+  readonly acl: Pick<AclTable, 'get' | 'list' | 'size'>;
   /** The last LogIndex that changed `table` (0 when nothing ever did). */
   tableIndex(table: TableName): LogIndex;
   /** The index a watch on `scope` compares against. */
@@ -26,8 +28,9 @@ const NO_LISTENER: ChangeListener = { changed: () => undefined, reset: () => und
  */
 export class CatalogState implements CatalogReader {
   #kv = new KvTable();
+  #acl = new AclTable();
   #lastIndex: LogIndex = 0;
-  #tableIndexes: Record<TableName, LogIndex> = { kv: 0 };
+  #tableIndexes: Record<TableName, LogIndex> = { kv: 0, acl: 0 };
   readonly #listener: ChangeListener;
 
   constructor(listener: ChangeListener = NO_LISTENER) {
@@ -42,11 +45,17 @@ export class CatalogState implements CatalogReader {
     return this.#kv;
   }
 
+  get acl(): AclTable {
+    return this.#acl;
+  }
+
   tableIndex(table: TableName): LogIndex {
     return this.#tableIndexes[table];
   }
 
   scopeIndex(scope: WatchScope): LogIndex {
+    // ACL queries wait on the whole table (a token list is small).
+    if (scope.table === 'acl') return this.#tableIndexes.acl;
     switch (scope.match) {
       case 'table': return this.#tableIndexes[scope.table];
       case 'key': return this.#kv.keyIndex(scope.key);
@@ -67,7 +76,10 @@ export class CatalogState implements CatalogReader {
     this.#lastIndex = index;
     const cmd = validateCommand(command);
     let mutation: Mutation<boolean | number>;
+    let table: TableName = 'kv';
     switch (cmd.type) {
+      case 'acl.set': table = 'acl'; mutation = this.#acl.set(index, cmd); break;
+      case 'acl.delete': table = 'acl'; mutation = this.#acl.delete(index, cmd); break;
       case 'kv.set': mutation = this.#kv.set(index, cmd); break;
       case 'kv.delete': mutation = this.#kv.delete(index, cmd); break;
       case 'kv.deleteTree': mutation = this.#kv.deleteTree(index, cmd.prefix); break;
@@ -77,15 +89,15 @@ export class CatalogState implements CatalogReader {
       case 'kv.reapTombstones': mutation = { result: this.#kv.reapTombstones(cmd.upTo), changed: [] }; break;
     }
     if (mutation.changed.length > 0) {
-      this.#tableIndexes.kv = index;
-      this.#listener.changed('kv', mutation.changed, index);
+      this.#tableIndexes[table] = index;
+      this.#listener.changed(table, mutation.changed, index);
     }
     return mutation.result as ResultOf<C>;
   }
 
   /** The whole state as plain MessagePack (see snapshot.ts for the layout). */
   snapshot(): Uint8Array {
-    return writeSnapshot({ lastIndex: this.#lastIndex, tableIndexes: this.#tableIndexes, kv: this.#kv });
+    return writeSnapshot({ lastIndex: this.#lastIndex, tableIndexes: this.#tableIndexes, kv: this.#kv, acl: this.#acl });
   }
 
   /**
@@ -96,6 +108,7 @@ export class CatalogState implements CatalogReader {
   restore(bytes: Uint8Array): void {
     const loaded = readSnapshot(bytes);
     this.#kv = loaded.kv;
+    this.#acl = loaded.acl;
     this.#lastIndex = loaded.lastIndex;
     this.#tableIndexes = loaded.tableIndexes;
     this.#listener.reset();

@@ -2,7 +2,7 @@
 export type LogIndex = number;
 
 /** The catalog's tables; every table has its own index (the last LogIndex that changed it). */
-export type TableName = 'kv';
+export type TableName = 'kv' | 'acl';
 
 /**
  * One key of the KV table, named as Consul's DirEntry. Entries are immutable:
@@ -72,7 +72,37 @@ export interface KvReapTombstonesCommand {
   upTo: LogIndex;
 }
 
+/** A legacy ACL token, named as Consul's structs.ACL. */
+export interface AclToken {
+  /** The secret the token is presented by; also its name in the table. */
+  readonly ID: string;
+  readonly Name: string;
+  readonly Type: 'client' | 'management';
+  /** The rules text as written (HCL or JSON); parsed when the token is used. */
+  readonly Rules: string;
+  readonly CreateIndex: LogIndex;
+  readonly ModifyIndex: LogIndex;
+}
+
+/** Create or replace a token; with `ifAbsent`, only create (the leader's bootstrap tokens). */
+export interface AclSetCommand {
+  type: 'acl.set';
+  id: string;
+  name: string;
+  tokenType: 'client' | 'management';
+  rules: string;
+  ifAbsent?: boolean;
+}
+
+/** Destroy a token. */
+export interface AclDeleteCommand {
+  type: 'acl.delete';
+  id: string;
+}
+
 export type CatalogCommand =
+  | AclSetCommand
+  | AclDeleteCommand
   | KvSetCommand
   | KvDeleteCommand
   | KvDeleteTreeCommand
@@ -84,6 +114,8 @@ export type CommandType = CatalogCommand['type'];
 
 /** What `apply` returns for each command: whether it took effect, or how many tombstones went. */
 export interface CommandResults {
+  'acl.set': boolean;
+  'acl.delete': boolean;
   'kv.set': boolean;
   'kv.delete': boolean;
   'kv.deleteTree': boolean;
