@@ -36,6 +36,16 @@ export interface NodeConfig {
   raft: RaftTimings;
   /** Ring keys, primary first; undefined means gossip is not encrypted. */
   ringKeys: Uint8Array[] | undefined;
+  /** Consul legacy ACLs, from the `[acl]` table and the --acl-* flags. */
+  acl: AclConfig;
+}
+
+export interface AclConfig {
+  enabled: boolean;
+  /** What a client token may do where none of its rules match. */
+  defaultPolicy: 'allow' | 'deny';
+  /** The bootstrap management token a server leader creates; undefined: none. */
+  masterToken: string | undefined;
 }
 
 export interface ConfigSources {
@@ -82,8 +92,25 @@ function pick(spec: OptionSpec<unknown>, sources: ConfigSources, file: Record<st
     const value = sources.env[name];
     if (value !== undefined && value !== '') return { label: name, value };
   }
-  if (spec.toml in file) return { label: `${fileLabel} key ${spec.toml}`, value: file[spec.toml] };
+  const table = spec.table === undefined ? file : (file[spec.table] as Record<string, unknown> | undefined) ?? {};
+  const name = spec.table === undefined ? spec.toml : `${spec.table}.${spec.toml}`;
+  if (spec.toml in table) return { label: `${fileLabel} key ${name}`, value: table[spec.toml] };
   return undefined;
+}
+
+/** A table whose keys are options (`[acl]`): it must be a table and hold only those. */
+function checkOptionTable(file: Record<string, unknown>, table: string, configFile: string | undefined): void {
+  const raw = file[table];
+  if (raw === undefined) return;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ChorusError(ErrorCode.InvalidConfig, `config file ${configFile}: ${table} must be a table ([${table}])`);
+  }
+  const keys = OPTION_LIST.filter((o) => o.table === table).map((o) => o.toml);
+  for (const key of Object.keys(raw)) {
+    if (!keys.includes(key)) {
+      throw new ChorusError(ErrorCode.InvalidConfig, `config file ${configFile}: ${table}: unknown key "${key}" (known keys: ${keys.join(', ')})`);
+    }
+  }
 }
 
 function portsClash(a: Address, b: Address): boolean {
@@ -104,12 +131,13 @@ export async function loadNodeConfig(sources: ConfigSources): Promise<NodeConfig
   const configFile = configPath === undefined ? undefined : resolve(sources.cwd, configPath);
   const file = configFile === undefined ? {} : await readConfigFile(configFile);
 
-  const known = new Set([...OPTION_LIST.map((o) => o.toml), 'gossip', 'raft']);
+  const known = new Set([...OPTION_LIST.filter((o) => o.table === undefined).map((o) => o.toml), 'gossip', 'raft', 'acl']);
   for (const key of Object.keys(file)) {
     if (!known.has(key)) {
       throw new ChorusError(ErrorCode.InvalidConfig, `config file ${configFile}: unknown key "${key}" (known keys: ${[...known].join(', ')})`);
     }
   }
+  checkOptionTable(file, 'acl', configFile);
 
   const values: Record<string, unknown> = {};
   for (const spec of OPTION_LIST) {
@@ -141,6 +169,11 @@ export async function loadNodeConfig(sources: ConfigSources): Promise<NodeConfig
     gossip: file.gossip === undefined ? {} : parseGossipTable(file.gossip, configFile!),
     raft: file.raft === undefined ? {} : parseRaftTable(file.raft, configFile!),
     ringKeys: undefined,
+    acl: {
+      enabled: (values.aclEnabled as boolean | undefined) ?? false,
+      defaultPolicy: (values.aclDefaultPolicy as 'allow' | 'deny' | undefined) ?? 'allow',
+      masterToken: values.aclMasterToken as string | undefined,
+    },
   };
   const envKey = sources.env.CHORUS_RING_KEY || sources.env.HAB_RING_KEY;
   if (values.ringKey !== undefined) {

@@ -18,6 +18,8 @@ export interface OptionSpec<T> {
   env: readonly string[];
   /** Key in the TOML config file. */
   toml: string;
+  /** The TOML table the key sits in (`[acl]`), when not at the top level. */
+  table?: string;
   description: string;
   /** Flag takes no value. */
   boolean?: boolean;
@@ -166,6 +168,21 @@ export const OPTIONS = {
     key: 'logFormat', flag: 'log-format', env: ['CHORUS_LOG_FORMAT'], toml: 'log_format',
     description: 'log format: json|pretty (default json)',
     parse: fromSchema(z.enum(['json', 'pretty'], { error: 'must be json or pretty' }), (s) => s.trim().toLowerCase()),
+  } as OptionSpec<string>,
+  aclEnabled: {
+    key: 'aclEnabled', flag: 'acl-enabled', env: ['CHORUS_ACL_ENABLED'], toml: 'enabled', table: 'acl', boolean: true,
+    description: 'enforce Consul legacy ACLs on the HTTP API (default false)', parse: parseBoolean,
+  } as OptionSpec<boolean>,
+  aclDefaultPolicy: {
+    key: 'aclDefaultPolicy', flag: 'acl-default-policy', env: ['CHORUS_ACL_DEFAULT_POLICY'], toml: 'default_policy', table: 'acl',
+    description: 'what a client token may do where no rule of it matches: allow|deny (default allow)',
+    parse: fromSchema(z.enum(['allow', 'deny'], { error: 'must be allow or deny' }), (s) => s.trim().toLowerCase()),
+  } as OptionSpec<'allow' | 'deny'>,
+  aclMasterToken: {
+    key: 'aclMasterToken', flag: 'acl-master-token', env: ['CHORUS_ACL_MASTER_TOKEN'], toml: 'master_token', table: 'acl',
+    description: 'the management token the server leader creates as "Master Token" (bootstrap)',
+    parse: fromSchema(z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(256, 'must be at most 256 characters')
+      .regex(/^[\x21-\x7e]+$/, 'may hold only printable characters without spaces')),
   } as OptionSpec<string>,
 } as const;
 
