@@ -8,6 +8,8 @@ import { consulAgentRoutes } from './routes/consul-agent.js';
 import { consulKvRoutes } from './routes/consul-kv.js';
 import { consulStatusRoutes } from './routes/consul-status.js';
 import { forwardToServer } from './forward-http.js';
+import { aclMiddleware } from './consul/acl.js';
+import { consulAclRoutes } from './routes/consul-acl.js';
 import type { GatewayDeps } from './types.js';
 
 /**
@@ -25,6 +27,9 @@ export function createGatewayApp(deps: GatewayDeps): Koa {
   app.use(readiness(deps.isReady));
   const routers: Router[] = [habitatRoutes(deps.habitat, deps.gossip), consulAgentRoutes(deps.gossip, deps.agent)];
   if (deps.forwardTo !== undefined) app.use(forwardToServer(deps.forwardTo));
+  // After forwarding: a client node's catalog requests are authorized by the server that answers them.
+  app.use(aclMiddleware(deps.acl, deps.authToken !== undefined));
+  if (deps.consul !== undefined) routers.push(consulAclRoutes(deps.consul, deps.acl));
   if (deps.consul !== undefined) routers.push(consulKvRoutes(deps.consul));
   if (deps.cluster !== undefined) routers.push(consulStatusRoutes(deps.cluster, deps.consul?.backend.datacenter ?? 'dc1'));
   for (const router of routers) {

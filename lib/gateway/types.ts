@@ -2,6 +2,7 @@ import type { Logger } from '../core/logger.js';
 import type { Clock } from '../core/clock.js';
 import type { Random } from '../core/random.js';
 import type { CatalogBackend } from '../catalog/index.js';
+import type { AclResolver } from '../agent/acl/index.js';
 
 /**
  * What the gateway needs from the rest of the node, handed to it by
@@ -28,6 +29,15 @@ export interface GatewayDeps {
    * to forward catalog requests to, or undefined when no server is known.
    */
   forwardTo?: (() => string | undefined) | undefined;
+  /** Consul legacy ACLs: token resolution for every /v1 route; absent: ACLs off. */
+  acl?: AclGatewayDeps | undefined;
+}
+
+export interface AclGatewayDeps {
+  /** Resolves a request's token (enabled or not, default policy, lookup). */
+  resolver: AclResolver;
+  /** This agent's node name, which `agent` rules name. */
+  nodeName: string;
 }
 
 export interface AgentView {

@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { ChorusError, ErrorCode } from '../../core/errors.js';
 import type { CatalogCommand, KvEntry, WatchScope } from '../../catalog/index.js';
+import { authorizerOf, filterByAcl, requirePermission } from '../consul/acl.js';
 import { blockingQuery } from '../consul/blocking.js';
 import { DEFAULT_MAX_VALUE_SIZE, readRawBody } from '../consul/body.js';
 import { toDirEntry } from '../consul/dir-entry.js';
@@ -67,6 +68,8 @@ async function getKv(deps: ConsulDeps, ctx: Context, params: URLSearchParams, op
   const recurse = params.has('recurse');
   if (!recurse && key === '') throw missingKey();
   requireDatacenter(options, deps.backend.datacenter);
+  const authz = authorizerOf(ctx);
+  if (!recurse) requirePermission(ctx, authz.keyRead(key));
   // A missing key or empty prefix answers with the table index, which every KV write moves.
   const scope: WatchScope = recurse ? { table: 'kv', match: 'prefix', prefix: key } : { table: 'kv', match: 'key', key };
   const answer = await blockingQuery(deps, options, scope, (state) => {
@@ -78,7 +81,8 @@ async function getKv(deps: ConsulDeps, ctx: Context, params: URLSearchParams, op
     return { value: entry === undefined ? [] : [entry], index: entry?.ModifyIndex ?? state.tableIndex('kv') };
   }, clientSignal(ctx));
   setQueryMeta(ctx, answer);
-  const entries: KvEntry[] = answer.value;
+  // A recursive read shows only the keys the token may read, silently (the index stays the unfiltered one).
+  const entries: KvEntry[] = recurse ? filterByAcl(ctx, answer.value, (e) => authz.keyRead(e.Key)) : answer.value;
   if (entries.length === 0) {
     sendEmpty(ctx, 404);
     return;
@@ -104,12 +108,14 @@ async function getKeys(deps: ConsulDeps, ctx: Context, params: URLSearchParams, 
     return { value: listing.items, index: listing.index || state.tableIndex('kv') };
   }, clientSignal(ctx));
   setQueryMeta(ctx, answer);
+  const authz = authorizerOf(ctx);
+  const keys = filterByAcl(ctx, answer.value, (k) => authz.keyRead(k));
   // The root is never "not found": an empty store lists as [].
-  if (answer.value.length === 0 && prefix !== '') {
+  if (keys.length === 0 && prefix !== '') {
     sendEmpty(ctx, 404);
     return;
   }
-  sendJson(ctx, answer.value);
+  sendJson(ctx, keys);
 }
 
 async function putKv(deps: ConsulDeps, ctx: Context, params: URLSearchParams, options: QueryOptions, key: string): Promise<void> {
@@ -124,6 +130,7 @@ async function putKv(deps: ConsulDeps, ctx: Context, params: URLSearchParams, op
     );
   }
   const value = await readRawBody(ctx, deps.maxValueSize ?? DEFAULT_MAX_VALUE_SIZE);
+  requirePermission(ctx, authorizerOf(ctx).keyWrite(key));
   requireDatacenter(options, deps.backend.datacenter);
   const command: CatalogCommand = cas === undefined
     ? { type: 'kv.set', key, value, flags }
@@ -139,6 +146,9 @@ async function deleteKv(deps: ConsulDeps, ctx: Context, params: URLSearchParams,
   if (!recurse && key === '') throw missingKey();
   const cas = params.has('cas') ? queryUint(params.get('cas')!) : undefined;
   requireDatacenter(options, deps.backend.datacenter);
+  // A recursive delete needs write on the whole prefix: no rule below it may forbid the delete.
+  const authz = authorizerOf(ctx);
+  requirePermission(ctx, recurse ? authz.keyWritePrefix(key) : authz.keyWrite(key));
   let command: CatalogCommand;
   if (recurse) command = { type: 'kv.deleteTree', prefix: key };
   else if (cas !== undefined) command = { type: 'kv.delete', key, cas };
