@@ -18,6 +18,7 @@ import { CensusBridge } from './node/census-bridge.js';
 import { rumorHandlers } from './node/rumor-handlers.js';
 import { RaftServer } from './node/raft-server.js';
 import { agentSelf } from './node/agent-self.js';
+import { AclLeaderBootstrap, nodeAclResolver, remoteTokenLookup } from './node/acl.js';
 import { CHORUS_VERSION } from './version.js';
 
 /** How long a stopping server tries to take itself out of the Raft configuration (the stop has 4.5 s in all). */
@@ -150,6 +151,12 @@ export class ChorusNode {
           forceLeave: (node) => this.#get().gossip.forceLeave(node),
         },
         agent: { self: () => agentSelf(config, this.#get().memberId, this.#gossip.butterfly, this.#get().raft?.status()) },
+        acl: {
+          nodeName: config.nodeName,
+          resolver: nodeAclResolver(config.acl, config.server
+            ? (id) => this.#running?.raft?.machine.state.acl.get(id)
+            : remoteTokenLookup(() => this.#serverUrl(), this.#clock)),
+        },
         ...(config.server
           ? {
               consul: {
@@ -172,6 +179,7 @@ export class ChorusNode {
       config.listenHttp,
     );
     let services: ServiceManager | undefined;
+    let aclBootstrap: AclLeaderBootstrap | undefined;
 
     const components: Startable[] = [
       {
@@ -239,12 +247,17 @@ export class ChorusNode {
               : undefined,
           };
           await this.#running.raft?.start();
+          if (this.#running.raft !== undefined && config.acl.enabled) {
+            aclBootstrap = new AclLeaderBootstrap(this.#running.raft, config.acl.masterToken, this.#clock, this.deps.logger.child({ component: 'ACL' }));
+            aclBootstrap.start();
+          }
           await services.start();
           census.start();
         },
         stop: async () => {
           this.#running?.census.stop();
           await services?.stop();
+          aclBootstrap?.stop();
           await this.#running?.raft?.stop();
         },
       },
