@@ -32,8 +32,9 @@ function fits(type: GoFieldType, v: unknown): boolean {
 function syntaxReason(text: string, err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
   if (/end of (JSON )?input|Unterminated/i.test(message)) return 'unexpected EOF';
+  const token = /Unexpected token '(.)'/.exec(message)?.[1];
   const at = /position (\d+)/.exec(message);
-  const ch = at === null ? undefined : text[Number(at[1])];
+  const ch = token ?? (at === null ? undefined : text[Number(at[1])]);
   return ch === undefined ? 'unexpected EOF' : `invalid character '${ch}' looking for beginning of value`;
 }
 
