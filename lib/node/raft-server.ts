@@ -17,6 +17,8 @@ export const DEAD_SERVER_REMOVAL_MS = 5 * 60_000;
 export const TAG_ROLE = 'role';
 export const TAG_EXPECT = 'expect';
 export const TAG_RAFT = 'raft';
+/** The raft tag of a server on its way out: never added to the configuration. */
+export const RAFT_TAG_LEAVING = 'leaving';
 
 export interface RaftServerDeps {
   clock: Clock;
@@ -51,6 +53,8 @@ export class RaftServer {
   #timer: Timer | undefined;
   #reconciling = false;
   #stopped = false;
+  /** Set once leave() starts: the ring is told, so the leader does not add this server back while it goes. */
+  #leaving = false;
   readonly #failedSince = new Map<string, number>();
 
   constructor(private readonly config: RaftServerConfig, private readonly deps: RaftServerDeps) {
@@ -99,6 +103,11 @@ export class RaftServer {
     const s = this.raft.status();
     const voters = s.configuration.servers.filter((x) => x.suffrage === 'voter');
     if (!s.configuration.servers.some((x) => x.id === this.config.memberId) || voters.length <= 1) return;
+    // Between our removal committing and our gossip leave arriving, the
+    // leader would otherwise see an alive server outside the configuration
+    // and add it back.
+    this.#leaving = true;
+    this.#advertise();
     let timer: Timer | undefined;
     const deadline = new Promise<void>((resolve) => {
       timer = this.deps.clock.setTimer(timeoutMs, resolve);
@@ -141,7 +150,7 @@ export class RaftServer {
 
   #advertise(): void {
     const b = this.deps.butterfly;
-    const raftTag = this.hasState ? 'member' : 'pending';
+    const raftTag = this.#leaving ? RAFT_TAG_LEAVING : this.hasState ? 'member' : 'pending';
     const expect = this.config.bootstrapExpect === undefined ? undefined : String(this.config.bootstrapExpect);
     const tags = { ...b.self.tags };
     if (tags[TAG_RAFT] === raftTag && tags[TAG_EXPECT] === expect) return;
@@ -170,7 +179,7 @@ export class RaftServer {
   async #maybeBootstrap(): Promise<void> {
     const expect = this.config.bootstrapExpect;
     if (expect === undefined) return;
-    const servers = this.#servers().filter((m) => m.state === 'alive');
+    const servers = this.#servers().filter((m) => m.state === 'alive' && m.tags[TAG_RAFT] !== RAFT_TAG_LEAVING);
     if (servers.some((m) => m.tags[TAG_RAFT] === 'member')) return;
     const mismatch = servers.find((m) => m.tags[TAG_EXPECT] !== undefined && m.tags[TAG_EXPECT] !== String(expect));
     if (mismatch !== undefined) {
@@ -201,7 +210,7 @@ export class RaftServer {
       const inConfig = new Map(this.raft.status().configuration.servers.map((s) => [s.id, s]));
       const ring = new Map(this.#servers().map((m) => [m.id, m]));
       for (const m of ring.values()) {
-        if (m.state === 'alive' && !inConfig.has(m.id)) {
+        if (m.state === 'alive' && !inConfig.has(m.id) && m.tags[TAG_RAFT] !== RAFT_TAG_LEAVING) {
           this.deps.logger.info(`Adding server ${m.name} (${this.#addressOf(m)}) to the Raft configuration`);
           await this.raft.addServer(m.id, this.#addressOf(m));
           return;
