@@ -233,6 +233,7 @@ export class ChorusNode {
                     bootstrapExpect: config.bootstrapExpect,
                     raft: { heartbeatIntervalMs: config.raft.heartbeatIntervalMs, electionTimeoutMs: config.raft.electionTimeoutMs },
                     ...(config.raft.deadServerRemovalMs === undefined ? {} : { deadServerRemovalMs: config.raft.deadServerRemovalMs }),
+                    ...(config.raft.tombstoneTtlMs === undefined ? {} : { tombstoneTtlMs: config.raft.tombstoneTtlMs }),
                   },
                   { clock: this.#clock, random: this.#random, logger: this.deps.logger.child({ component: 'RAFT' }), butterfly: this.#gossip.butterfly, transport: this.#gossip.streams },
                 )

@@ -7,3 +7,4 @@ export { SNAPSHOT_FORMAT, SNAPSHOT_VERSION } from './snapshot.js';
 export type { CatalogBackend, ConsistencyMode, QueryAnswer, QueryResult } from './backend.js';
 export type * from './types.js';
 export { RaftCatalogBackend, CatalogStateMachine } from './raft-backend.js';
+export { TombstoneGc, DEFAULT_TOMBSTONE_TTL_MS } from './tombstone-gc.js';

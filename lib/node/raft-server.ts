@@ -6,7 +6,7 @@ import type { Logger } from '../core/logger.js';
 import { isChorusError, ErrorCode, messageOf } from '../core/errors.js';
 import type { StreamTransport } from '../net/types.js';
 import { RaftNode, fileStorage, type Configuration, type RaftOptions, type RaftStatus } from '../raft/index.js';
-import { CatalogStateMachine, RaftCatalogBackend } from '../catalog/index.js';
+import { CatalogStateMachine, RaftCatalogBackend, TombstoneGc } from '../catalog/index.js';
 
 /** How often servers look at the ring to bootstrap, and the leader reconciles the configuration with it. */
 export const RECONCILE_INTERVAL_MS = 1_000;
@@ -37,6 +37,8 @@ export interface RaftServerConfig {
   bootstrapExpect: number | undefined;
   raft: RaftOptions;
   deadServerRemovalMs?: number;
+  /** How long KV tombstones outlive their keys (Consul's tombstone_ttl, 15 minutes). */
+  tombstoneTtlMs?: number;
 }
 
 /**
@@ -56,6 +58,7 @@ export class RaftServer {
   /** Set once leave() starts: the ring is told, so the leader does not add this server back while it goes. */
   #leaving = false;
   readonly #failedSince = new Map<string, number>();
+  readonly #tombstones: TombstoneGc;
 
   constructor(private readonly config: RaftServerConfig, private readonly deps: RaftServerDeps) {
     this.raft = new RaftNode(
@@ -70,6 +73,7 @@ export class RaftServer {
       { id: config.memberId, address: config.address },
       config.raft,
     );
+    this.#tombstones = new TombstoneGc(config.tombstoneTtlMs);
     this.backend = new RaftCatalogBackend({ raft: this.raft, machine: this.machine, transport: deps.transport, clock: deps.clock, datacenter: config.datacenter });
   }
 
@@ -142,7 +146,12 @@ export class RaftServer {
     try {
       this.#advertise();
       if (!this.hasState) await this.#maybeBootstrap();
-      else if (this.raft.isLeader) await this.#reconcile();
+      else if (this.raft.isLeader) {
+        await this.#reconcile();
+        await this.#reapTombstones();
+      } else {
+        this.#tombstones.reset();
+      }
     } catch (err) {
       this.deps.logger.warn(`raft membership: ${messageOf(err)}`);
     }
@@ -199,6 +208,14 @@ export class RaftServer {
       if (!isChorusError(err, ErrorCode.Conflict)) throw err;
     }
     this.#advertise();
+  }
+
+  async #reapTombstones(): Promise<void> {
+    const upTo = this.#tombstones.due(this.deps.clock.now(), this.machine.state.lastIndex);
+    if (upTo === undefined || this.machine.state.kv.tombstoneCount === 0) return;
+    const reaped = await this.backend.write({ type: 'kv.reapTombstones', upTo });
+    this.#tombstones.reaped(upTo);
+    if (reaped > 0) this.deps.logger.debug(`reaped ${reaped} KV tombstones up to index ${upTo}`);
   }
 
   /** On the leader: one configuration change per tick, to follow the ring. */
