@@ -18,6 +18,8 @@ import { CensusBridge } from './node/census-bridge.js';
 import { rumorHandlers } from './node/rumor-handlers.js';
 import { RaftServer } from './node/raft-server.js';
 import { agentSelf } from './node/agent-self.js';
+import { butterflyEventGossip, supervisorLocalServices } from './node/user-events.js';
+import { UserEvents } from './agent/events/index.js';
 import { CHORUS_VERSION } from './version.js';
 
 /** How long a stopping server tries to take itself out of the Raft configuration (the stop has 4.5 s in all). */
@@ -49,6 +51,8 @@ interface Running {
   gossip: GossipView;
   svc: Record<string, CtlHandler>;
   census: CensusBridge;
+  /** Consul's user events as this agent sees them. */
+  events: UserEvents;
   /** On a `--server` node. */
   raft: RaftServer | undefined;
 }
@@ -123,6 +127,7 @@ export class ChorusNode {
     const lock = new DataDirLock(config.dataDir);
     let memberId = '';
     let ctlSecret = '';
+    const running = (): Running => this.#get();
     const ctl = new CtlServer(
       {
         logger: this.deps.logger.child({ component: 'CTL' }),
@@ -148,6 +153,18 @@ export class ChorusNode {
           members: () => this.#get().gossip.members(),
           join: (address) => this.#get().gossip.join(address),
           forceLeave: (node) => this.#get().gossip.forceLeave(node),
+        },
+        events: {
+          events: {
+            fire: (params) => running().events.fire(params),
+            list: (name) => running().events.list(name),
+            onEvent: (listener) => running().events.onEvent(listener),
+            get sizeLimit() {
+              return running().events.sizeLimit;
+            },
+          },
+          datacenter: config.datacenter,
+          clock: this.#clock,
         },
         agent: { self: () => agentSelf(config, this.#get().memberId, this.#gossip.butterfly, this.#get().raft?.status()) },
         ...(config.server
@@ -223,6 +240,13 @@ export class ChorusNode {
             gossip: gossipView(this.#gossip.butterfly, () => this.#gossip.ringStats),
             svc: { ...svcHandlers(services, () => this.#clock.now()), ...rumorHandlers(this.#gossip.butterfly) },
             census,
+            events: new UserEvents({
+              gossip: butterflyEventGossip(this.#gossip.butterfly),
+              random: this.#random,
+              nodeName: config.nodeName,
+              localServices: supervisorLocalServices(services),
+              logger: this.deps.logger.child({ component: 'EVENTS' }),
+            }),
             raft: config.server
               ? new RaftServer(
                   {
@@ -239,11 +263,13 @@ export class ChorusNode {
                 )
               : undefined,
           };
+          this.#running.events.start();
           await this.#running.raft?.start();
           await services.start();
           census.start();
         },
         stop: async () => {
+          this.#running?.events.stop();
           this.#running?.census.stop();
           await services?.stop();
           await this.#running?.raft?.stop();

@@ -26,6 +26,7 @@ const STATUS_BY_CONSUL_CODE: Record<ConsulErrorCode, number> = {
   [ConsulErrorCode.InvalidNumber]: 500,
   [ConsulErrorCode.MethodNotAllowed]: 405,
   [ConsulErrorCode.NotImplemented]: 501,
+  [ConsulErrorCode.Refused]: 500,
 };
 
 export function statusForError(err: unknown): number {
