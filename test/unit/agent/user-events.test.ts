@@ -4,30 +4,9 @@ import { silentLogger } from '../../../lib/core/logger.js';
 import { isChorusError, ErrorCode } from '../../../lib/core/errors.js';
 import {
   UserEvents, eventListIndex, uuidToUint64, formatUuid, encodeUserEvent, decodeUserEvent,
-  type EventGossip, type GossipUserEvent, type LocalService, type UserEvent,
+  type LocalService, type UserEvent,
 } from '../../../lib/agent/events/index.js';
-
-/** A gossip ring in one process: a fire reaches every member at once, in order, with a shared Lamport clock. */
-class FakeRing {
-  clock = 0;
-  members: Array<(e: GossipUserEvent) => void> = [];
-  gossip(): EventGossip {
-    const ring = this;
-    return {
-      sizeLimit: 512,
-      nameLimit: 128,
-      fire(name, payload) {
-        const ltime = ring.clock++;
-        for (const deliver of [...ring.members]) deliver({ name, payload: Uint8Array.from(payload), ltime });
-        return ltime;
-      },
-      onEvent(listener) {
-        ring.members.push(listener);
-        return () => { ring.members = ring.members.filter((l) => l !== listener); };
-      },
-    };
-  }
-}
+import { FakeEventRing as FakeRing } from '../../helpers/events.js';
 
 function agent(ring: FakeRing, nodeName: string, services: LocalService[] = [], seed = 1, bufferSize?: number): UserEvents {
   const events = new UserEvents(
