@@ -7,3 +7,8 @@ export { SNAPSHOT_FORMAT, SNAPSHOT_VERSION } from './snapshot.js';
 export type { CatalogBackend, ConsistencyMode, QueryAnswer, QueryResult } from './backend.js';
 export type * from './types.js';
 export { RaftCatalogBackend, CatalogStateMachine } from './raft-backend.js';
+export { RegistryTable, nameKey, type ServiceInstance } from './registry-table.js';
+export type { RegistryReader } from './state.js';
+export * from './registry-types.js';
+export { EMPTY_DEFINITION } from './registry-commands.js';
+export { registerCommand, deregisterCommand, serviceRegistration, checkRegistration } from './registry-builders.js';
