@@ -6,6 +6,8 @@ import { sendEmpty } from './respond.js';
 import { habitatRoutes } from './routes/habitat.js';
 import { consulAgentRoutes } from './routes/consul-agent.js';
 import { consulKvRoutes } from './routes/consul-kv.js';
+import { consulCatalogRoutes } from './routes/consul-catalog.js';
+import { consulHealthRoutes } from './routes/consul-health.js';
 import { consulStatusRoutes } from './routes/consul-status.js';
 import { forwardToServer } from './forward-http.js';
 import type { GatewayDeps } from './types.js';
@@ -25,7 +27,7 @@ export function createGatewayApp(deps: GatewayDeps): Koa {
   app.use(readiness(deps.isReady));
   const routers: Router[] = [habitatRoutes(deps.habitat, deps.gossip), consulAgentRoutes(deps.gossip, deps.agent)];
   if (deps.forwardTo !== undefined) app.use(forwardToServer(deps.forwardTo));
-  if (deps.consul !== undefined) routers.push(consulKvRoutes(deps.consul));
+  if (deps.consul !== undefined) routers.push(consulKvRoutes(deps.consul), consulCatalogRoutes(deps.consul), consulHealthRoutes(deps.consul));
   if (deps.cluster !== undefined) routers.push(consulStatusRoutes(deps.cluster, deps.consul?.backend.datacenter ?? 'dc1'));
   for (const router of routers) {
     app.use(router.routes());
