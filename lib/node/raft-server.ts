@@ -7,6 +7,7 @@ import { isChorusError, ErrorCode, messageOf } from '../core/errors.js';
 import type { StreamTransport } from '../net/types.js';
 import { RaftNode, fileStorage, type Configuration, type RaftOptions, type RaftStatus } from '../raft/index.js';
 import { CatalogStateMachine, RaftCatalogBackend } from '../catalog/index.js';
+import { SerfHealthReconciler } from './serf-health.js';
 
 /** How often servers look at the ring to bootstrap, and the leader reconciles the configuration with it. */
 export const RECONCILE_INTERVAL_MS = 1_000;
@@ -48,10 +49,13 @@ export class RaftServer {
   readonly machine = new CatalogStateMachine();
   readonly raft: RaftNode;
   readonly backend: RaftCatalogBackend;
+  /** On the leader: ring members as catalog nodes with their serfHealth checks. */
+  readonly serfHealth: SerfHealthReconciler;
   #timer: Timer | undefined;
   #reconciling = false;
   #stopped = false;
   readonly #failedSince = new Map<string, number>();
+  readonly #unsubscribe: Array<() => void> = [];
 
   constructor(private readonly config: RaftServerConfig, private readonly deps: RaftServerDeps) {
     this.raft = new RaftNode(
@@ -67,6 +71,10 @@ export class RaftServer {
       config.raft,
     );
     this.backend = new RaftCatalogBackend({ raft: this.raft, machine: this.machine, transport: deps.transport, clock: deps.clock, datacenter: config.datacenter });
+    this.serfHealth = new SerfHealthReconciler(
+      { datacenter: config.datacenter, nodeName: deps.butterfly.self.name },
+      { backend: this.backend, members: () => deps.butterfly.members(), logger: deps.logger },
+    );
   }
 
   async start(): Promise<void> {
@@ -79,13 +87,19 @@ export class RaftServer {
       leader = status.leaderId;
       if (leader === undefined) this.deps.logger.warn(`raft: no leader known (term ${status.term})`);
       else this.deps.logger.info({ term: status.term, commitIndex: status.commitIndex, appliedIndex: status.appliedIndex }, `raft: leader is ${status.leaderAddress} (term ${status.term})`);
+      this.#reconcileSerfHealth();
     });
+    // Membership changes reach the catalog at once rather than at the next tick.
+    for (const event of ['joined', 'alive', 'updated', 'failed', 'left', 'departed', 'reaped'] as const) {
+      this.#unsubscribe.push(this.deps.butterfly.on(event, () => this.#reconcileSerfHealth()));
+    }
     this.#schedule();
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#timer?.cancel();
+    for (const off of this.#unsubscribe.splice(0)) off();
     await this.raft.stop();
   }
 
@@ -137,6 +151,12 @@ export class RaftServer {
     } catch (err) {
       this.deps.logger.warn(`raft membership: ${messageOf(err)}`);
     }
+    this.#reconcileSerfHealth();
+  }
+
+  #reconcileSerfHealth(): void {
+    if (this.#stopped || !this.raft.isLeader) return;
+    this.serfHealth.reconcile().catch((err: unknown) => this.deps.logger.warn(`serfHealth: ${messageOf(err)}`));
   }
 
   #advertise(): void {
