@@ -6,6 +6,8 @@ import { sendEmpty } from './respond.js';
 import { habitatRoutes } from './routes/habitat.js';
 import { consulAgentRoutes } from './routes/consul-agent.js';
 import { consulKvRoutes } from './routes/consul-kv.js';
+import { consulCatalogRoutes } from './routes/consul-catalog.js';
+import { consulHealthRoutes } from './routes/consul-health.js';
 import { consulStatusRoutes } from './routes/consul-status.js';
 import { consulEventRoutes } from './routes/consul-event.js';
 import { forwardToServer } from './forward-http.js';
@@ -27,7 +29,7 @@ export function createGatewayApp(deps: GatewayDeps): Koa {
   const routers: Router[] = [habitatRoutes(deps.habitat, deps.gossip), consulAgentRoutes(deps.gossip, deps.agent)];
   if (deps.events !== undefined) routers.push(consulEventRoutes(deps.events));
   if (deps.forwardTo !== undefined) app.use(forwardToServer(deps.forwardTo));
-  if (deps.consul !== undefined) routers.push(consulKvRoutes(deps.consul));
+  if (deps.consul !== undefined) routers.push(consulKvRoutes(deps.consul), consulCatalogRoutes(deps.consul), consulHealthRoutes(deps.consul));
   if (deps.cluster !== undefined) routers.push(consulStatusRoutes(deps.cluster, deps.consul?.backend.datacenter ?? 'dc1'));
   for (const router of routers) {
     app.use(router.routes());

@@ -17,6 +17,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   [ErrorCode.ShuttingDown]: 503,
   [ErrorCode.Timeout]: 504,
   [ErrorCode.OperationFailed]: 500,
+  [ErrorCode.Rejected]: 500,
   [ErrorCode.Internal]: 500,
 };
 

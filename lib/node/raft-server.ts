@@ -7,6 +7,7 @@ import { isChorusError, ErrorCode, messageOf } from '../core/errors.js';
 import type { StreamTransport } from '../net/types.js';
 import { RaftNode, fileStorage, type Configuration, type RaftOptions, type RaftStatus } from '../raft/index.js';
 import { CatalogStateMachine, RaftCatalogBackend, TombstoneGc } from '../catalog/index.js';
+import { SerfHealthReconciler } from './serf-health.js';
 
 /** How often servers look at the ring to bootstrap, and the leader reconciles the configuration with it. */
 export const RECONCILE_INTERVAL_MS = 1_000;
@@ -52,6 +53,8 @@ export class RaftServer {
   readonly machine = new CatalogStateMachine();
   readonly raft: RaftNode;
   readonly backend: RaftCatalogBackend;
+  /** On the leader: ring members as catalog nodes with their serfHealth checks. */
+  readonly serfHealth: SerfHealthReconciler;
   #timer: Timer | undefined;
   #reconciling = false;
   #stopped = false;
@@ -59,6 +62,7 @@ export class RaftServer {
   #leaving = false;
   readonly #failedSince = new Map<string, number>();
   readonly #tombstones: TombstoneGc;
+  readonly #unsubscribe: Array<() => void> = [];
 
   constructor(private readonly config: RaftServerConfig, private readonly deps: RaftServerDeps) {
     this.raft = new RaftNode(
@@ -75,6 +79,10 @@ export class RaftServer {
     );
     this.#tombstones = new TombstoneGc(config.tombstoneTtlMs);
     this.backend = new RaftCatalogBackend({ raft: this.raft, machine: this.machine, transport: deps.transport, clock: deps.clock, datacenter: config.datacenter });
+    this.serfHealth = new SerfHealthReconciler(
+      { datacenter: config.datacenter, nodeName: deps.butterfly.self.name },
+      { backend: this.backend, members: () => deps.butterfly.members(), logger: deps.logger },
+    );
   }
 
   async start(): Promise<void> {
@@ -87,13 +95,19 @@ export class RaftServer {
       leader = status.leaderId;
       if (leader === undefined) this.deps.logger.warn(`raft: no leader known (term ${status.term})`);
       else this.deps.logger.info({ term: status.term, commitIndex: status.commitIndex, appliedIndex: status.appliedIndex }, `raft: leader is ${status.leaderAddress} (term ${status.term})`);
+      this.#reconcileSerfHealth();
     });
+    // Membership changes reach the catalog at once rather than at the next tick.
+    for (const event of ['joined', 'alive', 'updated', 'failed', 'left', 'departed', 'reaped'] as const) {
+      this.#unsubscribe.push(this.deps.butterfly.on(event, () => this.#reconcileSerfHealth()));
+    }
     this.#schedule();
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#timer?.cancel();
+    for (const off of this.#unsubscribe.splice(0)) off();
     await this.raft.stop();
   }
 
@@ -155,6 +169,12 @@ export class RaftServer {
     } catch (err) {
       this.deps.logger.warn(`raft membership: ${messageOf(err)}`);
     }
+    this.#reconcileSerfHealth();
+  }
+
+  #reconcileSerfHealth(): void {
+    if (this.#stopped || !this.raft.isLeader) return;
+    this.serfHealth.reconcile().catch((err: unknown) => this.deps.logger.warn(`serfHealth: ${messageOf(err)}`));
   }
 
   #advertise(): void {
