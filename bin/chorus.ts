@@ -8,6 +8,7 @@ import { registerMembers } from '../lib/cli/members.js';
 import { registerGossipCommands } from '../lib/cli/gossip-cmds.js';
 import { registerKv } from '../lib/cli/kv.js';
 import { registerAcl } from '../lib/cli/acl.js';
+import { registerEvent } from '../lib/cli/event.js';
 import { describeError, exitCodeFor, EXIT_USAGE } from '../lib/cli/exit.js';
 
 const program = new Command('chorus')
@@ -24,6 +25,7 @@ registerMembers(program, sup);
 registerGossipCommands(program);
 registerKv(program);
 registerAcl(program);
+registerEvent(program);
 
 const all = (cmd: Command): Command[] => [cmd, ...cmd.commands.flatMap(all)];
 for (const cmd of all(program)) cmd.exitOverride();

@@ -1,6 +1,7 @@
 import { decode, encode } from '../core/codec.js';
 import { ChorusError, ErrorCode } from '../core/errors.js';
 import { validateAclCommand } from './acl-commands.js';
+import { validateDeregister, validateRegister } from './registry-commands.js';
 import type { CatalogCommand } from './types.js';
 
 /**
@@ -77,6 +78,10 @@ export function validateCommand(value: unknown): CatalogCommand {
       return validateAclCommand(o);
     case 'kv.reapTombstones':
       return { type: 'kv.reapTombstones', upTo: uint(o, 'upTo') };
+    case 'catalog.register':
+      return validateRegister(o);
+    case 'catalog.deregister':
+      return validateDeregister(o);
     default:
       throw bad(`unknown type ${JSON.stringify(o.type)}`);
   }

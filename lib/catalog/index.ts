@@ -8,3 +8,9 @@ export type { CatalogBackend, ConsistencyMode, QueryAnswer, QueryResult } from '
 export type * from './types.js';
 export { RaftCatalogBackend, CatalogStateMachine } from './raft-backend.js';
 export { AclTable } from './acl-table.js';
+export { TombstoneGc, DEFAULT_TOMBSTONE_TTL_MS } from './tombstone-gc.js';
+export { RegistryTable, nameKey, type ServiceInstance } from './registry-table.js';
+export type { RegistryReader } from './state.js';
+export * from './registry-types.js';
+export { EMPTY_DEFINITION } from './registry-commands.js';
+export { registerCommand, deregisterCommand, serviceRegistration, checkRegistration } from './registry-builders.js';

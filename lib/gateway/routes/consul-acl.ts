@@ -5,14 +5,19 @@ import type { AclSetCommand, AclToken } from '../../catalog/index.js';
 import { ANONYMOUS_TOKEN_ID, checkRules } from '../../agent/acl/index.js';
 import { authorizerOf, PERMISSION_DENIED, requirePermission } from '../consul/acl.js';
 import { blockingQuery } from '../consul/blocking.js';
-import { decodeJsonBody, type GoStruct } from '../consul/json-body.js';
+import { readRawBody } from '../consul/body.js';
+import { DEFAULT_MAX_BODY_SIZE, decodeJsonBody, t, type Schema } from '../consul/json-body.js';
 import { clientSignal, setQueryMeta } from '../consul/meta.js';
 import { parseQueryOptions, requireDatacenter } from '../consul/query-options.js';
 import { sendJson } from '../respond.js';
 import type { AclGatewayDeps, ConsulDeps } from '../types.js';
 
 /** structs.ACL as Consul decodes it: the raft indexes are known fields, accepted and ignored. */
-const ACL_STRUCT: GoStruct = { ID: 'string', Name: 'string', Type: 'string', Rules: 'string', CreateIndex: 'uint64', ModifyIndex: 'uint64' };
+const ACL_SCHEMA: Schema = {
+  name: 'ACL',
+  qualifiedName: 'structs.ACL',
+  fields: { ID: t.string, Name: t.string, Type: t.string, Rules: t.string, CreateIndex: t.uint64, ModifyIndex: t.uint64 },
+};
 
 /** A token as /v1/acl/info and /v1/acl/list show it, in Go's field order (RaftIndex last). */
 function toAclJson(t: AclToken): Record<string, unknown> {
@@ -117,7 +122,8 @@ export function consulAclRoutes(deps: ConsulDeps, acl: AclGatewayDeps | undefine
 /** create and update: the same body; update needs its ID, create makes one when none is given. */
 async function setToken(deps: ConsulDeps, ctx: Context, update: boolean): Promise<void> {
   // Seed 004: no body at all means every default (an empty token of type client).
-  const body = (await decodeJsonBody(ctx, 'ACL', ACL_STRUCT, true)) ?? {};
+  const raw = await readRawBody(ctx, DEFAULT_MAX_BODY_SIZE);
+  const body = raw.length === 0 ? {} : (decodeJsonBody(raw.toString('utf8'), ACL_SCHEMA) ?? {});
   const given = (body.ID as string | undefined) ?? '';
   if (update && given === '') throw new ChorusError(ErrorCode.BadRequest, 'ACL ID must be set');
   requirePermission(ctx, authorizerOf(ctx).aclManagement());

@@ -3,14 +3,14 @@ import { CatalogState } from '../../../lib/catalog/state.js';
 import { decodeCommand, encodeCommand, validateCommand } from '../../../lib/catalog/commands.js';
 import { decode, encode } from '../../../lib/core/codec.js';
 import { ErrorCode } from '../../../lib/core/errors.js';
-import type { ChangeListener, TableName } from '../../../lib/catalog/types.js';
+import type { ChangeListener, WatchTopic } from '../../../lib/catalog/types.js';
 
 const set = (id: string, extra: Partial<{ name: string; tokenType: 'client' | 'management'; rules: string; ifAbsent: boolean }> = {}) => ({
   type: 'acl.set' as const, id, name: extra.name ?? id, tokenType: extra.tokenType ?? ('client' as const), rules: extra.rules ?? '', ...(extra.ifAbsent === undefined ? {} : { ifAbsent: extra.ifAbsent }),
 });
 
 t.test('acl.set creates and replaces tokens; CreateIndex stays, ModifyIndex moves', async (t) => {
-  const changes: Array<[TableName, readonly string[], number]> = [];
+  const changes: Array<[WatchTopic, readonly string[], number]> = [];
   const listener: ChangeListener = { changed: (table, keys, index) => changes.push([table, keys, index]), reset: () => undefined };
   const s = new CatalogState(listener);
   t.equal(s.apply(3, set('t1', { name: 'one', rules: 'key "" { policy = "read" }' })), true);
