@@ -6,6 +6,7 @@ import { createGatewayApp } from '../../lib/gateway/app.js';
 import type { ConsulMember } from '../../lib/gateway/types.js';
 import { AclResolver, bootstrapAclTokens } from '../../lib/agent/acl/index.js';
 import { serve } from './http.js';
+import { FakeEventRing } from './events.js';
 import { emptyHabitat, fakeGossip } from './gateway.js';
 
 export interface AclServer {
@@ -49,11 +50,17 @@ export async function serveWithAcl(t: { teardown(fn: () => unknown): void }, opt
     ...(options.noBootstrap === true ? {} : { masterToken }),
     lookup: (id) => backend.state.acl.get(id),
   });
+  const events = new FakeEventRing().agent('node1');
   const app = createGatewayApp({
     logger: silentLogger(),
     isReady: () => true,
     authToken: options.authToken,
     gossip,
+    events: {
+      events: { fire: (p) => events.fire(p), list: (name) => events.list(name), onEvent: (l) => events.onEvent(l), sizeLimit: 512 },
+      datacenter: 'dc1',
+      clock: new SystemClock(),
+    },
     habitat: emptyHabitat(),
     agent: { self: () => ({ Config: { NodeName: 'node1' } }) },
     cluster: { leader: () => '127.0.0.1:9638', peers: () => ['127.0.0.1:9638'] },

@@ -7,6 +7,8 @@ import { nodeMetaFilter, refuseFilterExpression, tagFilter } from '../consul/cat
 import { catalogQuery, consulEndpoint, pathRest } from '../consul/endpoint.js';
 import { ConsulApiError, ConsulErrorCode } from '../consul/errors.js';
 import { readJsonBody } from '../consul/json-body.js';
+import { authorizerOf, filterByAcl } from '../consul/acl.js';
+import { vetDeregister, vetRegister } from '../consul/catalog-acl.js';
 import { sendJson } from '../respond.js';
 import type { ConsulDeps } from '../types.js';
 
@@ -30,6 +32,7 @@ export function consulCatalogRoutes(deps: ConsulDeps): Router {
   consulEndpoint(router, /^\/v1\/catalog\/register$/, ['PUT'], async (ctx) => {
     const command = registerFromBody(await readJsonBody(ctx, REGISTER_REQUEST), dc);
     if (command.Datacenter !== dc) throw noPath();
+    vetRegister(ctx, command);
     await deps.backend.write(command);
     sendJson(ctx, true);
   });
@@ -37,6 +40,7 @@ export function consulCatalogRoutes(deps: ConsulDeps): Router {
   consulEndpoint(router, /^\/v1\/catalog\/deregister$/, ['PUT'], async (ctx) => {
     const { command, datacenter } = deregisterFromBody(await readJsonBody(ctx, DEREGISTER_REQUEST));
     if (datacenter !== '' && datacenter !== dc) throw noPath();
+    vetDeregister(ctx, command, await serviceNameOf(deps, command.Node, command.ServiceID, command.CheckID));
     await deps.backend.write(command);
     sendJson(ctx, true);
   });
@@ -53,7 +57,8 @@ export function consulCatalogRoutes(deps: ConsulDeps): Router {
       value: s.registry.nodes().filter((n) => meta(n.Meta)),
       index: s.tableIndex('nodes'),
     }), () => refuseFilterExpression(params));
-    sendJson(ctx, nodes.map(nodeJson));
+    const authz = authorizerOf(ctx);
+    sendJson(ctx, filterByAcl(ctx, nodes, (n) => authz.nodeRead(n.Node)).map(nodeJson));
   });
 
   consulEndpoint(router, /^\/v1\/catalog\/services$/, ['GET'], async (ctx) => {
@@ -65,8 +70,10 @@ export function consulCatalogRoutes(deps: ConsulDeps): Router {
         : s.registry.services();
       return { value, index: s.tableIndex('services') };
     }, () => refuseFilterExpression(params));
+    const authz = authorizerOf(ctx);
+    const visible = filterByAcl(ctx, [...services.entries()], ([name]) => authz.serviceRead(name));
     // Go marshals a map with its keys sorted.
-    sendJson(ctx, Object.fromEntries([...services.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+    sendJson(ctx, Object.fromEntries(visible.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
   });
 
   consulEndpoint(router, SERVICE_PATH, ['GET'], async (ctx) => {
@@ -81,7 +88,9 @@ export function consulCatalogRoutes(deps: ConsulDeps): Router {
       if (name === '') throw missing('service name');
       refuseFilterExpression(params);
     });
-    sendJson(ctx, instances.map((i) => serviceNodeJson(i.node, i.service)));
+    const authz = authorizerOf(ctx);
+    const visible = filterByAcl(ctx, instances, (i) => authz.serviceRead(i.service.Service) && authz.nodeRead(i.node.Node));
+    sendJson(ctx, visible.map((i) => serviceNodeJson(i.node, i.service)));
   });
 
   consulEndpoint(router, NODE_PATH, ['GET'], async (ctx) => {
@@ -92,10 +101,12 @@ export function consulCatalogRoutes(deps: ConsulDeps): Router {
     }, () => {
       if (name === '') throw missing('node name');
     });
-    // An unknown node is not an error: Consul answers 200 with null.
-    sendJson(ctx, found === null ? null : {
-      Node: nodeJson(found.node),
-      Services: Object.fromEntries(found.services.map((x) => [x.ID, nodeServiceJson(x)])),
+    const authz = authorizerOf(ctx);
+    // An unknown node, or one this token may not read, is not an error: Consul answers 200 with null.
+    const readable = filterByAcl(ctx, found === null ? [] : [found], (f) => authz.nodeRead(f.node.Node))[0];
+    sendJson(ctx, readable === undefined ? null : {
+      Node: nodeJson(readable.node),
+      Services: Object.fromEntries(filterByAcl(ctx, readable.services, (x) => authz.serviceRead(x.Service)).map((x) => [x.ID, nodeServiceJson(x)])),
     });
   });
 
@@ -107,10 +118,23 @@ export function consulCatalogRoutes(deps: ConsulDeps): Router {
     }), () => {
       if (name === '') throw missing('node name');
     });
-    sendJson(ctx, { Node: found.node === undefined ? null : nodeJson(found.node), Services: found.services.map(nodeServiceJson) });
+    const authz = authorizerOf(ctx);
+    const node = filterByAcl(ctx, found.node === undefined ? [] : [found.node], (n) => authz.nodeRead(n.Node))[0];
+    const services = node === undefined ? [] : filterByAcl(ctx, found.services, (x) => authz.serviceRead(x.Service));
+    sendJson(ctx, { Node: node === undefined ? null : nodeJson(node), Services: services.map(nodeServiceJson) });
   });
 
   return router;
+}
+
+/** The name of the service a deregistration touches, for its ACL check (a stale read: the write decides). */
+async function serviceNameOf(deps: ConsulDeps, node: string, serviceId: string, checkId: string): Promise<string | undefined> {
+  if (serviceId === '' && checkId === '') return undefined;
+  const answer = await deps.backend.read('stale', (s) => {
+    const id = nameKey(serviceId !== '' ? serviceId : s.registry.nodeChecks(node).find((c) => nameKey(c.CheckID) === nameKey(checkId))?.ServiceID ?? '');
+    return { value: s.registry.nodeServices(node).find((x) => nameKey(x.ID) === id)?.Service, index: 0 };
+  });
+  return answer.value;
 }
 
 function unionTags(services: { Service: string; Tags: readonly string[] | null }[]): Map<string, string[]> {

@@ -2,7 +2,9 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { ChorusError, ErrorCode, isChorusError } from '../../core/errors.js';
 import { eventListIndex, validateUserEventParams, type UserEvent, type UserEventParams } from '../../agent/events/index.js';
+import { authorizerOf, filterByAcl, requirePermission } from '../consul/acl.js';
 import { MAX_WAIT_MS } from '../consul/blocking.js';
+import { readRawBody } from '../consul/body.js';
 import { parseGoDuration } from '../consul/duration.js';
 import { ConsulApiError, ConsulErrorCode } from '../consul/errors.js';
 import { clientSignal } from '../consul/meta.js';
@@ -71,6 +73,7 @@ async function fire(deps: EventsDeps, ctx: Context): Promise<void> {
     throw new ChorusError(ErrorCode.BadRequest, 'Missing name');
   }
   if (name === '') throw new ChorusError(ErrorCode.BadRequest, 'Missing name');
+  requirePermission(ctx, authorizerOf(ctx).eventWrite(name));
   const query = new URLSearchParams(ctx.querystring);
   const params: UserEventParams = {
     name,
@@ -78,7 +81,7 @@ async function fire(deps: EventsDeps, ctx: Context): Promise<void> {
     serviceFilter: query.get('service') ?? '',
     tagFilter: query.get('tag') ?? '',
     // Consul reads the body only when its length is declared (a chunked body is not a payload); any content type.
-    payload: (ctx.request.length ?? 0) > 0 ? await readPayload(ctx, deps.events) : null,
+    payload: (ctx.request.length ?? 0) > 0 ? await readRawBody(ctx, deps.events.sizeLimit, (_bytes, limit) => exceeds(limit)) : null,
   };
   const dc = query.get('dc') || undefined;
   const event = refusedAs500(() => {
@@ -106,26 +109,6 @@ function exceeds(limit: number): ConsulApiError {
   return new ConsulApiError(ConsulErrorCode.Refused, `user event exceeds configured limit of ${limit} bytes before encoding`);
 }
 
-/** The raw body as the payload; one larger than an event can carry is refused without reading it all. */
-async function readPayload(ctx: Context, events: EventsView): Promise<Uint8Array> {
-  const limit = events.sizeLimit;
-  if ((ctx.request.length ?? 0) > limit) {
-    ctx.set('Connection', 'close');
-    throw exceeds(limit);
-  }
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-    total += chunk.length;
-    if (total > limit) {
-      ctx.set('Connection', 'close');
-      throw exceeds(limit);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, total);
-}
-
 interface ListAnswer {
   events: UserEvent[];
   index: bigint;
@@ -151,7 +134,8 @@ async function list(deps: EventsDeps, ctx: Context): Promise<void> {
   const answer = await blockingList(deps, name, minIndex, waitMs, clientSignal(ctx));
   // The index is a hash of the newest event's ID, all 64 bits of it; no leader headers (gossip has no leader).
   ctx.set('X-Consul-Index', answer.index.toString());
-  sendJson(ctx, answer.events.map(toUserEventJson));
+  const authz = authorizerOf(ctx);
+  sendJson(ctx, filterByAcl(ctx, answer.events, (e) => authz.eventRead(e.Name)).map(toUserEventJson));
 }
 
 /**

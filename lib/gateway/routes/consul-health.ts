@@ -4,6 +4,8 @@ import { HealthStatus, nameKey, type CatalogCheck, type CatalogReader } from '..
 import { healthCheckJson, nodeJson, nodeServiceJson } from '../consul/catalog-json.js';
 import { nodeMetaFilter, passingParam, refuseFilterExpression, tagFilter } from '../consul/catalog-filters.js';
 import { catalogQuery, consulEndpoint, pathRest } from '../consul/endpoint.js';
+import { authorizerOf, filterByAcl } from '../consul/acl.js';
+import { checkVisible } from '../consul/catalog-acl.js';
 import { sendJson } from '../respond.js';
 import type { ConsulDeps } from '../types.js';
 
@@ -37,7 +39,8 @@ export function consulHealthRoutes(deps: ConsulDeps): Router {
       if (name === '') throw missing('node name');
       refuseFilterExpression(params);
     });
-    sendJson(ctx, checks.map(healthCheckJson));
+    const authz = authorizerOf(ctx);
+    sendJson(ctx, filterByAcl(ctx, checks, (c) => checkVisible(authz, c)).map(healthCheckJson));
   });
 
   consulEndpoint(router, CHECKS_PATH, ['GET'], async (ctx) => {
@@ -50,7 +53,8 @@ export function consulHealthRoutes(deps: ConsulDeps): Router {
       if (name === '') throw missing('service name');
       refuseFilterExpression(params);
     });
-    sendJson(ctx, checks.map(healthCheckJson));
+    const authz = authorizerOf(ctx);
+    sendJson(ctx, filterByAcl(ctx, checks, (c) => checkVisible(authz, c)).map(healthCheckJson));
   });
 
   consulEndpoint(router, SERVICE_PATH, ['GET'], async (ctx) => {
@@ -71,7 +75,9 @@ export function consulHealthRoutes(deps: ConsulDeps): Router {
       passing = passingParam(params);
       refuseFilterExpression(params);
     });
-    sendJson(ctx, entries.map((e) => ({ Node: nodeJson(e.node), Service: nodeServiceJson(e.service), Checks: e.checks.map(healthCheckJson) })));
+    const authz = authorizerOf(ctx);
+    const visible = filterByAcl(ctx, entries, (e) => authz.serviceRead(e.service.Service) && authz.nodeRead(e.node.Node));
+    sendJson(ctx, visible.map((e) => ({ Node: nodeJson(e.node), Service: nodeServiceJson(e.service), Checks: e.checks.map(healthCheckJson) })));
   });
 
   consulEndpoint(router, STATE_PATH, ['GET'], async (ctx) => {
@@ -84,7 +90,8 @@ export function consulHealthRoutes(deps: ConsulDeps): Router {
       if (state === '') throw missing('check state');
       refuseFilterExpression(params);
     });
-    sendJson(ctx, checks.map(healthCheckJson));
+    const authz = authorizerOf(ctx);
+    sendJson(ctx, filterByAcl(ctx, checks, (c) => checkVisible(authz, c)).map(healthCheckJson));
   });
 
   return router;
