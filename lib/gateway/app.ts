@@ -7,6 +7,7 @@ import { habitatRoutes } from './routes/habitat.js';
 import { consulAgentRoutes } from './routes/consul-agent.js';
 import { consulKvRoutes } from './routes/consul-kv.js';
 import { consulStatusRoutes } from './routes/consul-status.js';
+import { consulAgentLocalRoutes } from './routes/consul-agent-local.js';
 import { forwardToServer } from './forward-http.js';
 import type { GatewayDeps } from './types.js';
 
@@ -30,6 +31,8 @@ export function createGatewayApp(deps: GatewayDeps): Koa {
   for (const router of routers) {
     app.use(router.routes());
   }
+  // Its own dispatch (Consul's 405 texts), so it stays out of methodNotAllowed's router list.
+  if (deps.agentLocal !== undefined) app.use(consulAgentLocalRoutes(deps.agentLocal));
   app.use(methodNotAllowed(routers));
   app.use(async (ctx) => {
     sendEmpty(ctx, 404);
