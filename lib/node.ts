@@ -18,6 +18,8 @@ import { CensusBridge } from './node/census-bridge.js';
 import { rumorHandlers } from './node/rumor-handlers.js';
 import { RaftServer } from './node/raft-server.js';
 import { agentSelf } from './node/agent-self.js';
+import { SupervisorAgentBridge } from './node/agent-bridge.js';
+import { LocalAgent } from './agent/index.js';
 import { CHORUS_VERSION } from './version.js';
 
 /** How long a stopping server tries to take itself out of the Raft configuration (the stop has 4.5 s in all). */
@@ -66,6 +68,8 @@ export class ChorusNode {
   readonly #clock: Clock;
   readonly #random: Random;
   readonly #gossip: GossipStack;
+  /** Agent-local services and checks; anti-entropy is started once a CatalogSync exists (see LocalAgent.startAntiEntropy). */
+  readonly #agent: LocalAgent;
   #ready = false;
   #info: NodeInfo | undefined;
   #running: Running | undefined;
@@ -78,9 +82,22 @@ export class ChorusNode {
     this.#clock = deps.clock ?? new SystemClock();
     this.#random = deps.random ?? new SystemRandom();
     this.#gossip = new GossipStack(config, { clock: this.#clock, random: this.#random, logger: deps.logger });
+    this.#agent = new LocalAgent({
+      clock: this.#clock,
+      random: this.#random,
+      logger: deps.logger,
+      nodeName: config.nodeName,
+      datacenter: config.datacenter,
+      dataDir: config.dataDir,
+    });
     this.stopRequested = new Promise((resolve) => {
       this.#stopRequested = resolve;
     });
+  }
+
+  /** The local agent (services, checks, anti-entropy). */
+  get agent(): LocalAgent {
+    return this.#agent;
   }
 
   get info(): NodeInfo | undefined {
@@ -149,7 +166,8 @@ export class ChorusNode {
           join: (address) => this.#get().gossip.join(address),
           forceLeave: (node) => this.#get().gossip.forceLeave(node),
         },
-        agent: { self: () => agentSelf(config, this.#get().memberId, this.#gossip.butterfly, this.#get().raft?.status()) },
+        agent: { self: () => agentSelf(config, this.#get().memberId, this.#gossip.butterfly, this.#get().raft?.status(), this.#agent) },
+        agentLocal: { agent: this.#agent, clock: this.#clock, random: this.#random },
         ...(config.server
           ? {
               consul: {
@@ -172,6 +190,7 @@ export class ChorusNode {
       config.listenHttp,
     );
     let services: ServiceManager | undefined;
+    let bridge: SupervisorAgentBridge | undefined;
 
     const components: Startable[] = [
       {
@@ -206,6 +225,8 @@ export class ChorusNode {
             permanent: config.permanentPeer,
           });
           let census: CensusBridge | undefined;
+          await this.#agent.start();
+          bridge = new SupervisorAgentBridge(this.#agent, () => services?.list() ?? [], this.deps.logger.child({ component: 'AGENT' }));
           services = new ServiceManager({
             clock: this.#clock,
             random: this.#random,
@@ -213,7 +234,10 @@ export class ChorusNode {
             env: this.deps.env,
             dataDir: config.dataDir,
             sys,
-            onChange: () => census?.serviceChanged(),
+            onChange: () => {
+              census?.serviceChanged();
+              bridge?.changed();
+            },
           });
           census = new CensusBridge(this.#gossip.butterfly, services, sys, this.#clock, this.deps.logger.child({ component: 'CENSUS' }));
           this.#running = {
@@ -245,6 +269,8 @@ export class ChorusNode {
         stop: async () => {
           this.#running?.census.stop();
           await services?.stop();
+          await bridge?.settled();
+          await this.#agent.stop();
           await this.#running?.raft?.stop();
         },
       },
