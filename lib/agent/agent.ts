@@ -137,6 +137,7 @@ export class LocalAgent {
     for (const rt of this.#runtimes.values()) rt.runner?.stop();
     this.#runtimes.clear();
     this.state.close();
+    await this.#file?.idle();
   }
 
   /** Starts keeping the catalog in sync through `sync`; the first full sync runs at once. */

@@ -63,6 +63,11 @@ export class AgentStateFile {
     return this.#running;
   }
 
+  /** Resolves once no write is pending. */
+  async idle(): Promise<void> {
+    await this.#running?.catch(() => undefined);
+  }
+
   async #loop(snapshot: () => PersistedState): Promise<void> {
     try {
       await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
