@@ -7,6 +7,7 @@ import { registerSvc } from '../lib/cli/svc.js';
 import { registerMembers } from '../lib/cli/members.js';
 import { registerGossipCommands } from '../lib/cli/gossip-cmds.js';
 import { registerKv } from '../lib/cli/kv.js';
+import { registerEvent } from '../lib/cli/event.js';
 import { describeError, exitCodeFor, EXIT_USAGE } from '../lib/cli/exit.js';
 
 const program = new Command('chorus')
@@ -22,6 +23,7 @@ registerSvc(program);
 registerMembers(program, sup);
 registerGossipCommands(program);
 registerKv(program);
+registerEvent(program);
 
 const all = (cmd: Command): Command[] => [cmd, ...cmd.commands.flatMap(all)];
 for (const cmd of all(program)) cmd.exitOverride();

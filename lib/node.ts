@@ -20,6 +20,8 @@ import { RaftServer } from './node/raft-server.js';
 import { agentSelf } from './node/agent-self.js';
 import { SupervisorAgentBridge } from './node/agent-bridge.js';
 import { LocalAgent } from './agent/index.js';
+import { butterflyEventGossip } from './node/user-events.js';
+import { UserEvents } from './agent/events/index.js';
 import { CHORUS_VERSION } from './version.js';
 
 /** How long a stopping server tries to take itself out of the Raft configuration (the stop has 4.5 s in all). */
@@ -51,6 +53,8 @@ interface Running {
   gossip: GossipView;
   svc: Record<string, CtlHandler>;
   census: CensusBridge;
+  /** Consul's user events as this agent sees them. */
+  events: UserEvents;
   /** On a `--server` node. */
   raft: RaftServer | undefined;
 }
@@ -140,6 +144,7 @@ export class ChorusNode {
     const lock = new DataDirLock(config.dataDir);
     let memberId = '';
     let ctlSecret = '';
+    const running = (): Running => this.#get();
     const ctl = new CtlServer(
       {
         logger: this.deps.logger.child({ component: 'CTL' }),
@@ -165,6 +170,18 @@ export class ChorusNode {
           members: () => this.#get().gossip.members(),
           join: (address) => this.#get().gossip.join(address),
           forceLeave: (node) => this.#get().gossip.forceLeave(node),
+        },
+        events: {
+          events: {
+            fire: (params) => running().events.fire(params),
+            list: (name) => running().events.list(name),
+            onEvent: (listener) => running().events.onEvent(listener),
+            get sizeLimit() {
+              return running().events.sizeLimit;
+            },
+          },
+          datacenter: config.datacenter,
+          clock: this.#clock,
         },
         agent: { self: () => agentSelf(config, this.#get().memberId, this.#gossip.butterfly, this.#get().raft?.status(), this.#agent) },
         agentLocal: { agent: this.#agent, clock: this.#clock, random: this.#random },
@@ -247,6 +264,14 @@ export class ChorusNode {
             gossip: gossipView(this.#gossip.butterfly, () => this.#gossip.ringStats),
             svc: { ...svcHandlers(services, () => this.#clock.now()), ...rumorHandlers(this.#gossip.butterfly) },
             census,
+            events: new UserEvents({
+              gossip: butterflyEventGossip(this.#gossip.butterfly),
+              random: this.#random,
+              nodeName: config.nodeName,
+              // Consul matches ?service= against the agent's services: the supervisor's and those registered through the API.
+              localServices: () => this.#agent.state.services().map((s) => ({ ID: s.ID, Service: s.Service, Tags: [...s.Tags] })),
+              logger: this.deps.logger.child({ component: 'EVENTS' }),
+            }),
             raft: config.server
               ? new RaftServer(
                   {
@@ -257,16 +282,19 @@ export class ChorusNode {
                     bootstrapExpect: config.bootstrapExpect,
                     raft: { heartbeatIntervalMs: config.raft.heartbeatIntervalMs, electionTimeoutMs: config.raft.electionTimeoutMs },
                     ...(config.raft.deadServerRemovalMs === undefined ? {} : { deadServerRemovalMs: config.raft.deadServerRemovalMs }),
+                    ...(config.raft.tombstoneTtlMs === undefined ? {} : { tombstoneTtlMs: config.raft.tombstoneTtlMs }),
                   },
                   { clock: this.#clock, random: this.#random, logger: this.deps.logger.child({ component: 'RAFT' }), butterfly: this.#gossip.butterfly, transport: this.#gossip.streams },
                 )
               : undefined,
           };
+          this.#running.events.start();
           await this.#running.raft?.start();
           await services.start();
           census.start();
         },
         stop: async () => {
+          this.#running?.events.stop();
           this.#running?.census.stop();
           await services?.stop();
           await bridge?.settled();

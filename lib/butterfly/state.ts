@@ -130,6 +130,18 @@ export function deadMember(ctx: Context, id: MemberId, incarnation: Incarnation,
   if (m === undefined || m.state === 'departed') return;
   if (incarnation < m.incarnation) return;
   cancelSuspicion(ctx, id);
+  const left = from === id;
+  // A member we gave up on that now says it left did leave (serf's leave
+  // intent does the same): otherwise a server slow to answer probes while it
+  // shuts down would stay "failed" and be waited for instead of removed.
+  if (m.state === 'failed' && left && m !== ctx.self) {
+    ctx.broadcast(id, { type: 'dead', id, incarnation, from });
+    m.incarnation = incarnation;
+    ctx.setState(m, 'left');
+    ctx.count('members_left');
+    ctx.emitMember('left', m);
+    return;
+  }
   if (m.state === 'failed' || m.state === 'left') return;
   if (m === ctx.self) {
     if (!ctx.leaving) {
@@ -139,7 +151,6 @@ export function deadMember(ctx: Context, id: MemberId, incarnation: Incarnation,
   }
   ctx.broadcast(id, { type: 'dead', id, incarnation, from });
   m.incarnation = incarnation;
-  const left = from === id;
   ctx.setState(m, left ? 'left' : 'failed');
   ctx.count(left ? 'members_left' : 'members_failed');
   ctx.emitMember(left ? 'left' : 'failed', m);

@@ -1,5 +1,6 @@
 import { decode, encode } from '../core/codec.js';
 import { ChorusError, ErrorCode } from '../core/errors.js';
+import { validateDeregister, validateRegister } from './registry-commands.js';
 import type { CatalogCommand } from './types.js';
 
 /**
@@ -73,6 +74,10 @@ export function validateCommand(value: unknown): CatalogCommand {
     }
     case 'kv.reapTombstones':
       return { type: 'kv.reapTombstones', upTo: uint(o, 'upTo') };
+    case 'catalog.register':
+      return validateRegister(o);
+    case 'catalog.deregister':
+      return validateDeregister(o);
     default:
       throw bad(`unknown type ${JSON.stringify(o.type)}`);
   }

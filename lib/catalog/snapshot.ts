@@ -1,25 +1,31 @@
 import { decode, encode } from '../core/codec.js';
 import { ChorusError, ErrorCode } from '../core/errors.js';
 import { KvTable } from './kv-table.js';
-import type { KvEntry, LogIndex, TableName } from './types.js';
+import { readRegistry, writeRegistry } from './registry-snapshot.js';
+import { RegistryTable } from './registry-table.js';
+import type { KvEntry, LogIndex } from './types.js';
 
 /**
  * Snapshot layout (plain MessagePack, so any tool can read one):
  *
- *   { format: 'chorus-catalog', version: 1, lastIndex,
+ *   { format: 'chorus-catalog', version: 2, lastIndex,
  *     tables: { kv: { index, entries: [[Key, CreateIndex, ModifyIndex, LockIndex, Flags, Value, Session]...],
- *                     tombstones: [[Key, Index]...] } } }
+ *                     tombstones: [[Key, Index]...] },
+ *               registry: { nodes, services, checks, indexes } } }   (see registry-snapshot.ts)
+ *
+ * Version 1 had only the KV table; it still reads, with an empty registry.
  *
  * Rows are tuples, not objects, because a snapshot of a few hundred thousand
  * keys would otherwise repeat every field name that many times.
  */
 export const SNAPSHOT_FORMAT = 'chorus-catalog';
-export const SNAPSHOT_VERSION = 1;
+export const SNAPSHOT_VERSION = 2;
 
 export interface SnapshotContents {
   lastIndex: LogIndex;
-  tableIndexes: Record<TableName, LogIndex>;
+  kvIndex: LogIndex;
   kv: KvTable;
+  registry: RegistryTable;
 }
 
 export function writeSnapshot(s: SnapshotContents): Uint8Array {
@@ -28,7 +34,7 @@ export function writeSnapshot(s: SnapshotContents): Uint8Array {
     format: SNAPSHOT_FORMAT,
     version: SNAPSHOT_VERSION,
     lastIndex: s.lastIndex,
-    tables: { kv: { index: s.tableIndexes.kv, entries, tombstones: [...s.kv.tombstones()] } },
+    tables: { kv: { index: s.kvIndex, entries, tombstones: [...s.kv.tombstones()] }, registry: writeRegistry(s.registry) },
   });
 }
 
@@ -62,9 +68,10 @@ export function readSnapshot(bytes: Uint8Array): SnapshotContents {
   }
   const top = record(raw, 'snapshot');
   if (top.format !== SNAPSHOT_FORMAT) throw corrupt(`unknown format ${JSON.stringify(top.format)}`);
-  if (top.version !== SNAPSHOT_VERSION) throw corrupt(`unsupported version ${JSON.stringify(top.version)}`);
+  if (top.version !== 1 && top.version !== SNAPSHOT_VERSION) throw corrupt(`unsupported version ${JSON.stringify(top.version)}`);
   const lastIndex = index(top.lastIndex, 'lastIndex', Number.MAX_SAFE_INTEGER);
-  const kvRaw = record(record(top.tables, 'tables').kv, 'tables.kv');
+  const tables = record(top.tables, 'tables');
+  const kvRaw = record(tables.kv, 'tables.kv');
   const kvIndex = index(kvRaw.index, 'kv index', lastIndex);
   const kv = new KvTable();
   let previous: string | undefined;
@@ -83,7 +90,8 @@ export function readSnapshot(bytes: Uint8Array): SnapshotContents {
     previous = key;
     kv.loadTombstone(key, index(at, 'tombstone index', kvIndex));
   }
-  return { lastIndex, tableIndexes: { kv: kvIndex }, kv };
+  const registry = top.version === 1 ? new RegistryTable() : readRegistry(tables.registry, lastIndex, (m) => corrupt(m));
+  return { lastIndex, kvIndex, kv, registry };
 }
 
 function kvEntry(row: unknown[], tableIndex: LogIndex): KvEntry {

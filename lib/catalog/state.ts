@@ -1,6 +1,7 @@
 import { ChorusError, ErrorCode } from '../core/errors.js';
 import { validateCommand } from './commands.js';
 import { KvTable, type Mutation } from './kv-table.js';
+import { RegistryTable, type RegistryChanges } from './registry-table.js';
 import { readSnapshot, writeSnapshot } from './snapshot.js';
 import type {
   CatalogCommand, ChangeListener, LogIndex, ResultOf, TableName, WatchScope,
@@ -11,11 +12,17 @@ export interface CatalogReader {
   /** The last LogIndex applied. */
   readonly lastIndex: LogIndex;
   readonly kv: Pick<KvTable, 'get' | 'list' | 'listKeys' | 'keyIndex' | 'prefixIndex' | 'size'>;
+  /** The node, service and check tables. */
+  readonly registry: RegistryReader;
   /** The last LogIndex that changed `table` (0 when nothing ever did). */
   tableIndex(table: TableName): LogIndex;
   /** The index a watch on `scope` compares against. */
   scopeIndex(scope: WatchScope): LogIndex;
 }
+
+export type RegistryReader = Pick<RegistryTable,
+  | 'nodeCount' | 'nodes' | 'node' | 'nodeServices' | 'nodeChecks' | 'serviceInstances' | 'instanceChecks'
+  | 'serviceChecks' | 'checks' | 'services' | 'nodeIndex' | 'serviceIndex'>;
 
 const NO_LISTENER: ChangeListener = { changed: () => undefined, reset: () => undefined };
 
@@ -26,8 +33,9 @@ const NO_LISTENER: ChangeListener = { changed: () => undefined, reset: () => und
  */
 export class CatalogState implements CatalogReader {
   #kv = new KvTable();
+  #registry = new RegistryTable();
   #lastIndex: LogIndex = 0;
-  #tableIndexes: Record<TableName, LogIndex> = { kv: 0 };
+  #kvIndex: LogIndex = 0;
   readonly #listener: ChangeListener;
 
   constructor(listener: ChangeListener = NO_LISTENER) {
@@ -42,15 +50,29 @@ export class CatalogState implements CatalogReader {
     return this.#kv;
   }
 
+  get registry(): RegistryTable {
+    return this.#registry;
+  }
+
   tableIndex(table: TableName): LogIndex {
-    return this.#tableIndexes[table];
+    return table === 'kv' ? this.#kvIndex : this.#registry.tableIndex(table);
   }
 
   scopeIndex(scope: WatchScope): LogIndex {
-    switch (scope.match) {
-      case 'table': return this.#tableIndexes[scope.table];
-      case 'key': return this.#kv.keyIndex(scope.key);
-      case 'prefix': return this.#kv.prefixIndex(scope.prefix);
+    switch (scope.table) {
+      case 'kv':
+        if (scope.match === 'key') return this.#kv.keyIndex(scope.key);
+        if (scope.match === 'prefix') return this.#kv.prefixIndex(scope.prefix);
+        return this.#kvIndex;
+      // Keys on these tables only narrow who is woken; the index is the table's.
+      case 'nodes':
+      case 'services':
+      case 'checks':
+        return this.#registry.tableIndex(scope.table);
+      case 'node':
+      case 'service':
+        if (scope.match !== 'key') throw new ChorusError(ErrorCode.Internal, `a ${scope.table} watch needs a key`);
+        return scope.table === 'node' ? this.#registry.nodeIndex(scope.key) : this.#registry.serviceIndex(scope.key);
     }
   }
 
@@ -75,17 +97,29 @@ export class CatalogState implements CatalogReader {
       case 'kv.unlock': mutation = this.#kv.unlock(index, cmd); break;
       // Reaping changes no visible entry and no table index: nobody is woken.
       case 'kv.reapTombstones': mutation = { result: this.#kv.reapTombstones(cmd.upTo), changed: [] }; break;
+      case 'catalog.register':
+        this.#notify(this.#registry.register(index, cmd), index);
+        return true as ResultOf<C>;
+      case 'catalog.deregister':
+        this.#notify(this.#registry.deregister(index, cmd), index);
+        return true as ResultOf<C>;
     }
     if (mutation.changed.length > 0) {
-      this.#tableIndexes.kv = index;
+      this.#kvIndex = index;
       this.#listener.changed('kv', mutation.changed, index);
     }
     return mutation.result as ResultOf<C>;
   }
 
+  #notify(changes: RegistryChanges, index: LogIndex): void {
+    for (const topic of ['nodes', 'services', 'checks', 'node', 'service'] as const) {
+      if (changes[topic].size > 0) this.#listener.changed(topic, [...changes[topic]], index);
+    }
+  }
+
   /** The whole state as plain MessagePack (see snapshot.ts for the layout). */
   snapshot(): Uint8Array {
-    return writeSnapshot({ lastIndex: this.#lastIndex, tableIndexes: this.#tableIndexes, kv: this.#kv });
+    return writeSnapshot({ lastIndex: this.#lastIndex, kvIndex: this.#kvIndex, kv: this.#kv, registry: this.#registry });
   }
 
   /**
@@ -96,8 +130,9 @@ export class CatalogState implements CatalogReader {
   restore(bytes: Uint8Array): void {
     const loaded = readSnapshot(bytes);
     this.#kv = loaded.kv;
+    this.#registry = loaded.registry;
     this.#lastIndex = loaded.lastIndex;
-    this.#tableIndexes = loaded.tableIndexes;
+    this.#kvIndex = loaded.kvIndex;
     this.#listener.reset();
   }
 }

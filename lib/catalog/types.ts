@@ -1,8 +1,19 @@
 /** A Raft log index: every change to the catalog happens at one. */
 export type LogIndex = number;
 
+import type { CatalogDeregisterCommand, CatalogRegisterCommand } from './registry-types.js';
+
 /** The catalog's tables; every table has its own index (the last LogIndex that changed it). */
-export type TableName = 'kv';
+export type TableName = 'kv' | 'nodes' | 'services' | 'checks';
+
+/**
+ * What a watch can follow: a table, or one of Consul's finer indexes —
+ * `node` (keyed by lower-case node name: the node, its services and checks)
+ * and `service` (keyed by lower-case service name: its instances, their
+ * checks and nodes) — so a blocking query on one service is not woken by
+ * every other service's writes.
+ */
+export type WatchTopic = TableName | 'node' | 'service';
 
 /**
  * One key of the KV table, named as Consul's DirEntry. Entries are immutable:
@@ -78,7 +89,9 @@ export type CatalogCommand =
   | KvDeleteTreeCommand
   | KvLockCommand
   | KvUnlockCommand
-  | KvReapTombstonesCommand;
+  | KvReapTombstonesCommand
+  | CatalogRegisterCommand
+  | CatalogDeregisterCommand;
 
 export type CommandType = CatalogCommand['type'];
 
@@ -90,20 +103,22 @@ export interface CommandResults {
   'kv.lock': boolean;
   'kv.unlock': boolean;
   'kv.reapTombstones': number;
+  'catalog.register': boolean;
+  'catalog.deregister': boolean;
 }
 
 export type ResultOf<C extends CatalogCommand> = CommandResults[C['type']];
 
 /** What a blocking query waits on: a whole table, one key, or every key under a prefix. */
 export type WatchScope =
-  | { table: TableName; match: 'table' }
-  | { table: TableName; match: 'key'; key: string }
-  | { table: TableName; match: 'prefix'; prefix: string };
+  | { table: WatchTopic; match: 'table' }
+  | { table: WatchTopic; match: 'key'; key: string }
+  | { table: WatchTopic; match: 'prefix'; prefix: string };
 
 /** Told of every change, after it is applied. Implemented by the watch registry. */
 export interface ChangeListener {
-  /** `keys` changed in `table` at `index`. */
-  changed(table: TableName, keys: readonly string[], index: LogIndex): void;
+  /** `keys` changed in `table` (or moved the finer index of `topic`) at `index`. */
+  changed(topic: WatchTopic, keys: readonly string[], index: LogIndex): void;
   /** The whole state was replaced (restore): every waiter must look again. */
   reset(): void;
 }

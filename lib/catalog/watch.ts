@@ -1,4 +1,4 @@
-import type { ChangeListener, LogIndex, TableName, WatchScope } from './types.js';
+import type { ChangeListener, LogIndex, WatchScope, WatchTopic } from './types.js';
 
 interface Waiter {
   readonly minIndex: LogIndex;
@@ -26,7 +26,7 @@ class TableWaiters {
  * blocking query would loop until its timeout.
  */
 export class WatchRegistry implements ChangeListener {
-  readonly #tables = new Map<TableName, TableWaiters>();
+  readonly #tables = new Map<WatchTopic, TableWaiters>();
   #parked = 0;
 
   /** How many waiters are parked right now. */
@@ -57,7 +57,7 @@ export class WatchRegistry implements ChangeListener {
     });
   }
 
-  changed(table: TableName, keys: readonly string[], index: LogIndex): void {
+  changed(table: WatchTopic, keys: readonly string[], index: LogIndex): void {
     const waiters = this.#tables.get(table);
     if (waiters === undefined) return;
     const woken = new Set<Waiter>();
@@ -85,7 +85,7 @@ export class WatchRegistry implements ChangeListener {
     for (const w of all) w.settle(true);
   }
 
-  #table(table: TableName): TableWaiters {
+  #table(table: WatchTopic): TableWaiters {
     let t = this.#tables.get(table);
     if (t === undefined) this.#tables.set(table, (t = new TableWaiters()));
     return t;

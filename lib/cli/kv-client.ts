@@ -1,14 +1,9 @@
-import { ChorusError, ErrorCode, messageOf } from '../core/errors.js';
 import type { HttpTarget } from '../config/index.js';
 import type { DirEntryJson } from '../gateway/consul/dir-entry.js';
+import { apiRequest } from './http-client.js';
 
 /** A DirEntry as /v1/kv answers it: the gateway's own shape. */
 export type DirEntry = DirEntryJson;
-
-const CODE_BY_STATUS: Record<number, ErrorCode> = {
-  400: ErrorCode.BadRequest, 401: ErrorCode.Unauthorized, 403: ErrorCode.Forbidden,
-  404: ErrorCode.NotFound, 413: ErrorCode.TooLarge, 503: ErrorCode.Unavailable,
-};
 
 /** Consul's KV endpoint over HTTP, as `chorus kv` uses it. Keys are percent-encoded segment by segment. */
 export class KvClient {
@@ -47,33 +42,10 @@ export class KvClient {
     return (await res.json()) === true;
   }
 
-  async #request(
+  #request(
     method: string, key: string, query: Record<string, string | undefined>, allowed: number[] = [], body?: Uint8Array,
   ): Promise<Response> {
     const path = key.split('/').map(encodeURIComponent).join('/');
-    const search = Object.entries(query)
-      .filter((e): e is [string, string] => e[1] !== undefined)
-      .map(([k, v]) => (v === '' ? encodeURIComponent(k) : `${encodeURIComponent(k)}=${encodeURIComponent(v)}`))
-      .join('&');
-    const url = `${this.#target.baseUrl}/v1/kv/${path}${search === '' ? '' : `?${search}`}`;
-    const headers: Record<string, string> = {};
-    if (this.#target.token !== undefined) {
-      // The gateway's bearer check and Consul's own header, so either kind of server accepts it.
-      headers.Authorization = `Bearer ${this.#target.token}`;
-      headers['X-Consul-Token'] = this.#target.token;
-    }
-    let res: Response;
-    try {
-      res = await fetch(url, { method, headers, ...(body === undefined ? {} : { body }) });
-    } catch (err) {
-      throw new ChorusError(ErrorCode.Unavailable, `cannot reach the HTTP API at ${this.#target.baseUrl}: ${messageOf((err as Error).cause ?? err)}`, { cause: err });
-    }
-    if (res.ok || allowed.includes(res.status)) return res;
-    const text = (await res.text()).trim();
-    throw new ChorusError(
-      CODE_BY_STATUS[res.status] ?? ErrorCode.OperationFailed,
-      `${method} /v1/kv/${key} failed: ${res.status}${text === '' ? '' : ` ${text}`}`,
-      { details: { status: res.status } },
-    );
+    return apiRequest(this.#target, method, `/v1/kv/${path}`, query, allowed, body);
   }
 }

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { resolveHttpTarget } from '../config/index.js';
 import { ChorusError, ErrorCode } from '../core/errors.js';
 import { KvClient, type DirEntry } from './kv-client.js';
+import { withHttpOptions, type HttpTargetFlags } from './http-client.js';
 
 /** Where a kv command reads and writes; process streams by default, buffers in tests. */
 export interface KvIo {
@@ -11,13 +12,7 @@ export interface KvIo {
   readStdin(): Promise<Uint8Array>;
 }
 
-type Target = { httpAddr?: string; token?: string };
-
-function withHttpOptions(cmd: Command): Command {
-  return cmd
-    .option('--http-addr <addr>', 'HTTP API to talk to (default http://127.0.0.1:9631) [env: CHORUS_HTTP_ADDR, CONSUL_HTTP_ADDR]')
-    .option('--token <token>', 'ACL / gateway token [env: CHORUS_HTTP_TOKEN, CONSUL_HTTP_TOKEN]');
-}
+type Target = HttpTargetFlags;
 
 /** A non-negative safe integer option (`--flags`, `--cas`); anything else is a usage error. */
 export function parseUintOption(name: string) {

@@ -87,6 +87,7 @@ export const raftTable = z
     heartbeat_interval_ms: raftMs,
     election_timeout_ms: raftMs,
     dead_server_removal_ms: z.number({ error: 'must be a number of milliseconds' }).int('must be whole milliseconds').min(1_000, 'must be at least 1000').max(30 * 24 * 3_600_000, 'must be at most 30 days'),
+    tombstone_ttl_ms: z.number({ error: 'must be a number of milliseconds' }).int('must be whole milliseconds').min(1_000, 'must be at least 1000').max(30 * 24 * 3_600_000, 'must be at most 30 days'),
   })
   .partial()
   .strict();
@@ -96,6 +97,8 @@ export interface RaftTimings {
   electionTimeoutMs?: number;
   /** A server failed this long is removed from the configuration by the leader. */
   deadServerRemovalMs?: number;
+  /** KV tombstones older than this are reaped by the leader (Consul's tombstone_ttl). */
+  tombstoneTtlMs?: number;
 }
 
 /** The config file's `[raft]` table: etcd's two timing knobs, in milliseconds. */
@@ -111,6 +114,7 @@ export function parseRaftTable(raw: unknown, file: string): RaftTimings {
   if (result.data.heartbeat_interval_ms !== undefined) out.heartbeatIntervalMs = result.data.heartbeat_interval_ms;
   if (result.data.election_timeout_ms !== undefined) out.electionTimeoutMs = result.data.election_timeout_ms;
   if (result.data.dead_server_removal_ms !== undefined) out.deadServerRemovalMs = result.data.dead_server_removal_ms;
+  if (result.data.tombstone_ttl_ms !== undefined) out.tombstoneTtlMs = result.data.tombstone_ttl_ms;
   if (out.heartbeatIntervalMs !== undefined && out.electionTimeoutMs !== undefined && out.electionTimeoutMs < 5 * out.heartbeatIntervalMs) {
     throw new ChorusError(ErrorCode.InvalidConfig, `config file ${file}: raft.election_timeout_ms should be at least 5 × heartbeat_interval_ms (etcd recommends 10 ×)`);
   }

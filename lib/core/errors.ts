@@ -32,6 +32,11 @@ export const ErrorCode = {
   Timeout: 'TIMEOUT',
   /** An operation that depends on others (a join, a forwarded request) failed; the message says why. */
   OperationFailed: 'OPERATION_FAILED',
+  /**
+   * A well-formed request the catalog's rules refuse ("Must provide node",
+   * "Unknown service ID …"): Consul answers these with 500 and the reason.
+   */
+  Rejected: 'REJECTED',
   /** A bug: something that should not happen did. */
   Internal: 'INTERNAL',
 } as const;

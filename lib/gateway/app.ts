@@ -6,8 +6,11 @@ import { sendEmpty } from './respond.js';
 import { habitatRoutes } from './routes/habitat.js';
 import { consulAgentRoutes } from './routes/consul-agent.js';
 import { consulKvRoutes } from './routes/consul-kv.js';
+import { consulCatalogRoutes } from './routes/consul-catalog.js';
+import { consulHealthRoutes } from './routes/consul-health.js';
 import { consulStatusRoutes } from './routes/consul-status.js';
 import { consulAgentLocalRoutes } from './routes/consul-agent-local.js';
+import { consulEventRoutes } from './routes/consul-event.js';
 import { forwardToServer } from './forward-http.js';
 import type { GatewayDeps } from './types.js';
 
@@ -25,8 +28,9 @@ export function createGatewayApp(deps: GatewayDeps): Koa {
   app.use(authentication(deps.authToken));
   app.use(readiness(deps.isReady));
   const routers: Router[] = [habitatRoutes(deps.habitat, deps.gossip), consulAgentRoutes(deps.gossip, deps.agent)];
+  if (deps.events !== undefined) routers.push(consulEventRoutes(deps.events));
   if (deps.forwardTo !== undefined) app.use(forwardToServer(deps.forwardTo));
-  if (deps.consul !== undefined) routers.push(consulKvRoutes(deps.consul));
+  if (deps.consul !== undefined) routers.push(consulKvRoutes(deps.consul), consulCatalogRoutes(deps.consul), consulHealthRoutes(deps.consul));
   if (deps.cluster !== undefined) routers.push(consulStatusRoutes(deps.cluster, deps.consul?.backend.datacenter ?? 'dc1'));
   for (const router of routers) {
     app.use(router.routes());

@@ -17,6 +17,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   [ErrorCode.ShuttingDown]: 503,
   [ErrorCode.Timeout]: 504,
   [ErrorCode.OperationFailed]: 500,
+  [ErrorCode.Rejected]: 500,
   [ErrorCode.Internal]: 500,
 };
 
@@ -26,6 +27,7 @@ const STATUS_BY_CONSUL_CODE: Record<ConsulErrorCode, number> = {
   [ConsulErrorCode.InvalidNumber]: 500,
   [ConsulErrorCode.MethodNotAllowed]: 405,
   [ConsulErrorCode.NotImplemented]: 501,
+  [ConsulErrorCode.Refused]: 500,
 };
 
 export function statusForError(err: unknown): number {

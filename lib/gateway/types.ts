@@ -3,6 +3,7 @@ import type { Clock } from '../core/clock.js';
 import type { Random } from '../core/random.js';
 import type { CatalogBackend } from '../catalog/index.js';
 import type { AgentServiceJson, CheckDefinition, CheckStatus, HealthCheckJson, ServiceDefinition, ServiceHealthJson } from '../agent/index.js';
+import type { UserEvent, UserEventParams } from '../agent/events/index.js';
 
 /**
  * What the gateway needs from the rest of the node, handed to it by
@@ -26,6 +27,8 @@ export interface GatewayDeps {
   agentLocal?: AgentLocalDeps | undefined;
   /** The Raft cluster as this server sees it (`/v1/status/*`); absent on a client node. */
   cluster?: ClusterStatus | undefined;
+  /** This agent's user events (`/v1/event/*`); absent: no such routes. */
+  events?: EventsDeps | undefined;
   /**
    * On a client node: the base URL (`http://host:port`) of a server's gateway
    * to forward catalog requests to, or undefined when no server is known.
@@ -88,6 +91,26 @@ export interface ConsulDeps {
   random: Random;
   /** Consul's kv_max_value_size in bytes; default 512 KiB. */
   maxValueSize?: number;
+}
+
+/** This agent's user events, as `/v1/event/fire` and `/v1/event/list` need them. */
+export interface EventsView {
+  /** Fires an event; throws BadRequest (invalid params) or TooLarge (does not fit in gossip) with Consul's texts. */
+  fire(params: UserEventParams): UserEvent;
+  /** The events this agent kept, oldest first; only those named `name` when given. */
+  list(name?: string): UserEvent[];
+  /** Called each time an event is added to the list; returns the unsubscribe function. */
+  onEvent(listener: () => void): () => void;
+  /** The most bytes of name and payload one event may carry; a larger request body is refused unread. */
+  readonly sizeLimit: number;
+}
+
+export interface EventsDeps {
+  events: EventsView;
+  /** This agent's datacenter: a fire to another has no path. */
+  datacenter: string;
+  /** Times blocking lists out. */
+  clock: Clock;
 }
 
 /** A member as Consul's `/v1/agent/members` shows it (serf's Member). */

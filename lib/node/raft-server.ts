@@ -6,7 +6,8 @@ import type { Logger } from '../core/logger.js';
 import { isChorusError, ErrorCode, messageOf } from '../core/errors.js';
 import type { StreamTransport } from '../net/types.js';
 import { RaftNode, fileStorage, type Configuration, type RaftOptions, type RaftStatus } from '../raft/index.js';
-import { CatalogStateMachine, RaftCatalogBackend } from '../catalog/index.js';
+import { CatalogStateMachine, RaftCatalogBackend, TombstoneGc } from '../catalog/index.js';
+import { SerfHealthReconciler } from './serf-health.js';
 
 /** How often servers look at the ring to bootstrap, and the leader reconciles the configuration with it. */
 export const RECONCILE_INTERVAL_MS = 1_000;
@@ -17,6 +18,8 @@ export const DEAD_SERVER_REMOVAL_MS = 5 * 60_000;
 export const TAG_ROLE = 'role';
 export const TAG_EXPECT = 'expect';
 export const TAG_RAFT = 'raft';
+/** The raft tag of a server on its way out: never added to the configuration. */
+export const RAFT_TAG_LEAVING = 'leaving';
 
 export interface RaftServerDeps {
   clock: Clock;
@@ -35,6 +38,8 @@ export interface RaftServerConfig {
   bootstrapExpect: number | undefined;
   raft: RaftOptions;
   deadServerRemovalMs?: number;
+  /** How long KV tombstones outlive their keys (Consul's tombstone_ttl, 15 minutes). */
+  tombstoneTtlMs?: number;
 }
 
 /**
@@ -48,10 +53,16 @@ export class RaftServer {
   readonly machine = new CatalogStateMachine();
   readonly raft: RaftNode;
   readonly backend: RaftCatalogBackend;
+  /** On the leader: ring members as catalog nodes with their serfHealth checks. */
+  readonly serfHealth: SerfHealthReconciler;
   #timer: Timer | undefined;
   #reconciling = false;
   #stopped = false;
+  /** Set once leave() starts: the ring is told, so the leader does not add this server back while it goes. */
+  #leaving = false;
   readonly #failedSince = new Map<string, number>();
+  readonly #tombstones: TombstoneGc;
+  readonly #unsubscribe: Array<() => void> = [];
 
   constructor(private readonly config: RaftServerConfig, private readonly deps: RaftServerDeps) {
     this.raft = new RaftNode(
@@ -66,7 +77,12 @@ export class RaftServer {
       { id: config.memberId, address: config.address },
       config.raft,
     );
+    this.#tombstones = new TombstoneGc(config.tombstoneTtlMs);
     this.backend = new RaftCatalogBackend({ raft: this.raft, machine: this.machine, transport: deps.transport, clock: deps.clock, datacenter: config.datacenter });
+    this.serfHealth = new SerfHealthReconciler(
+      { datacenter: config.datacenter, nodeName: deps.butterfly.self.name },
+      { backend: this.backend, members: () => deps.butterfly.members(), logger: deps.logger },
+    );
   }
 
   async start(): Promise<void> {
@@ -79,13 +95,19 @@ export class RaftServer {
       leader = status.leaderId;
       if (leader === undefined) this.deps.logger.warn(`raft: no leader known (term ${status.term})`);
       else this.deps.logger.info({ term: status.term, commitIndex: status.commitIndex, appliedIndex: status.appliedIndex }, `raft: leader is ${status.leaderAddress} (term ${status.term})`);
+      this.#reconcileSerfHealth();
     });
+    // Membership changes reach the catalog at once rather than at the next tick.
+    for (const event of ['joined', 'alive', 'updated', 'failed', 'left', 'departed', 'reaped'] as const) {
+      this.#unsubscribe.push(this.deps.butterfly.on(event, () => this.#reconcileSerfHealth()));
+    }
     this.#schedule();
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#timer?.cancel();
+    for (const off of this.#unsubscribe.splice(0)) off();
     await this.raft.stop();
   }
 
@@ -99,6 +121,11 @@ export class RaftServer {
     const s = this.raft.status();
     const voters = s.configuration.servers.filter((x) => x.suffrage === 'voter');
     if (!s.configuration.servers.some((x) => x.id === this.config.memberId) || voters.length <= 1) return;
+    // Between our removal committing and our gossip leave arriving, the
+    // leader would otherwise see an alive server outside the configuration
+    // and add it back.
+    this.#leaving = true;
+    this.#advertise();
     let timer: Timer | undefined;
     const deadline = new Promise<void>((resolve) => {
       timer = this.deps.clock.setTimer(timeoutMs, resolve);
@@ -133,15 +160,26 @@ export class RaftServer {
     try {
       this.#advertise();
       if (!this.hasState) await this.#maybeBootstrap();
-      else if (this.raft.isLeader) await this.#reconcile();
+      else if (this.raft.isLeader) {
+        await this.#reconcile();
+        await this.#reapTombstones();
+      } else {
+        this.#tombstones.reset();
+      }
     } catch (err) {
       this.deps.logger.warn(`raft membership: ${messageOf(err)}`);
     }
+    this.#reconcileSerfHealth();
+  }
+
+  #reconcileSerfHealth(): void {
+    if (this.#stopped || !this.raft.isLeader) return;
+    this.serfHealth.reconcile().catch((err: unknown) => this.deps.logger.warn(`serfHealth: ${messageOf(err)}`));
   }
 
   #advertise(): void {
     const b = this.deps.butterfly;
-    const raftTag = this.hasState ? 'member' : 'pending';
+    const raftTag = this.#leaving ? RAFT_TAG_LEAVING : this.hasState ? 'member' : 'pending';
     const expect = this.config.bootstrapExpect === undefined ? undefined : String(this.config.bootstrapExpect);
     const tags = { ...b.self.tags };
     if (tags[TAG_RAFT] === raftTag && tags[TAG_EXPECT] === expect) return;
@@ -170,7 +208,7 @@ export class RaftServer {
   async #maybeBootstrap(): Promise<void> {
     const expect = this.config.bootstrapExpect;
     if (expect === undefined) return;
-    const servers = this.#servers().filter((m) => m.state === 'alive');
+    const servers = this.#servers().filter((m) => m.state === 'alive' && m.tags[TAG_RAFT] !== RAFT_TAG_LEAVING);
     if (servers.some((m) => m.tags[TAG_RAFT] === 'member')) return;
     const mismatch = servers.find((m) => m.tags[TAG_EXPECT] !== undefined && m.tags[TAG_EXPECT] !== String(expect));
     if (mismatch !== undefined) {
@@ -192,6 +230,14 @@ export class RaftServer {
     this.#advertise();
   }
 
+  async #reapTombstones(): Promise<void> {
+    const upTo = this.#tombstones.due(this.deps.clock.now(), this.machine.state.lastIndex);
+    if (upTo === undefined || this.machine.state.kv.tombstoneCount === 0) return;
+    const reaped = await this.backend.write({ type: 'kv.reapTombstones', upTo });
+    this.#tombstones.reaped(upTo);
+    if (reaped > 0) this.deps.logger.debug(`reaped ${reaped} KV tombstones up to index ${upTo}`);
+  }
+
   /** On the leader: one configuration change per tick, to follow the ring. */
   async #reconcile(): Promise<void> {
     if (this.#reconciling) return;
@@ -201,7 +247,7 @@ export class RaftServer {
       const inConfig = new Map(this.raft.status().configuration.servers.map((s) => [s.id, s]));
       const ring = new Map(this.#servers().map((m) => [m.id, m]));
       for (const m of ring.values()) {
-        if (m.state === 'alive' && !inConfig.has(m.id)) {
+        if (m.state === 'alive' && !inConfig.has(m.id) && m.tags[TAG_RAFT] !== RAFT_TAG_LEAVING) {
           this.deps.logger.info(`Adding server ${m.name} (${this.#addressOf(m)}) to the Raft configuration`);
           await this.raft.addServer(m.id, this.#addressOf(m));
           return;

@@ -26,6 +26,24 @@ t.test('a graceful leave is seen as left, not failed', async (t) => {
   await c.stopAll();
 });
 
+t.test('a member already given up as failed that then leaves is seen as left', async (t) => {
+  const seed = seedFor(7);
+  t.comment(`seed ${seed}`);
+  const c = new SimCluster({ seed, size: 8 });
+  await c.spawnAll();
+  t.ok(await c.net.runUntil(() => c.converged(), 60_000));
+  const leaver = c.members[3]!;
+  const others = c.members.filter((m) => m !== leaver);
+  // Cut off (as a server stalled by its own shutdown would be) until everyone has failed it.
+  c.net.partition([leaver.address], others.map((m) => m.address));
+  t.ok(await c.net.runUntil(() => others.every((m) => m.node.member(leaver.id)?.state === 'failed'), 120_000), 'every member fails it');
+  c.net.heal();
+  await Promise.all([leaver.node.leave(), c.net.runFor(2_000)]);
+  await retire(c, leaver);
+  t.ok(await c.net.runUntil(() => others.every((m) => m.node.member(leaver.id)?.state === 'left'), 10_000), 'its leave turns failed into left everywhere');
+  await c.stopAll();
+});
+
 t.test('a departed member is departed everywhere and never comes back alive under its id', async (t) => {
   const seed = seedFor(6);
   t.comment(`seed ${seed}`);

@@ -17,11 +17,13 @@ function tooLarge(bytes: number, max: number): ChorusError {
  * Content-Length over `max` is refused before reading, as Consul does; a
  * chunked body is counted as it arrives and refused once it passes `max`.
  */
-export async function readRawBody(ctx: Context, max: number): Promise<Buffer> {
+export async function readRawBody(
+  ctx: Context, max: number, refuse: (bytes: number, max: number) => Error = tooLarge,
+): Promise<Buffer> {
   const declared = Number(ctx.get('Content-Length') || NaN);
   if (declared > max) {
     ctx.set('Connection', 'close');
-    throw tooLarge(declared, max);
+    throw refuse(declared, max);
   }
   const chunks: Buffer[] = [];
   let total = 0;
@@ -29,7 +31,7 @@ export async function readRawBody(ctx: Context, max: number): Promise<Buffer> {
     total += chunk.length;
     if (total > max) {
       ctx.set('Connection', 'close');
-      throw tooLarge(total, max);
+      throw refuse(total, max);
     }
     chunks.push(chunk);
   }

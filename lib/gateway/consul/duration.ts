@@ -29,3 +29,29 @@ export function parseGoDuration(text: string): number | undefined {
   }
   return sign * total;
 }
+
+/** Go's time.Duration.String for a number of nanoseconds: "0s", "500ms", "1.5s", "1m30s", "1h0m0s". */
+export function formatGoDuration(ns: number): string {
+  if (ns === 0) return '0s';
+  const sign = ns < 0 ? '-' : '';
+  let rest = Math.abs(Math.trunc(ns));
+  if (rest < 1e9) {
+    const [unit, per] = rest < 1e3 ? ['ns', 1] : rest < 1e6 ? ['µs', 1e3] : ['ms', 1e6];
+    return `${sign}${withFraction(rest, per)}${unit}`;
+  }
+  const h = Math.floor(rest / 3.6e12);
+  rest -= h * 3.6e12;
+  const m = Math.floor(rest / 6e10);
+  rest -= m * 6e10;
+  const s = `${withFraction(rest, 1e9)}s`;
+  return sign + (h > 0 ? `${h}h${m}m${s}` : m > 0 ? `${m}m${s}` : s);
+}
+
+/** `value / per` in decimal, trailing zeros of the fraction dropped. */
+function withFraction(value: number, per: number): string {
+  const whole = Math.floor(value / per);
+  const frac = value - whole * per;
+  if (frac === 0) return String(whole);
+  const digits = String(per).length - 1;
+  return `${whole}.${String(frac).padStart(digits, '0').replace(/0+$/, '')}`;
+}

@@ -1,7 +1,60 @@
+import type Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import { ChorusError, ErrorCode } from '../../core/errors.js';
+import type { CatalogReader, QueryResult, WatchScope } from '../../catalog/index.js';
 import { sendEmpty } from '../respond.js';
+import type { ConsulDeps } from '../types.js';
+import { blockingQuery } from './blocking.js';
 import { ConsulApiError, ConsulErrorCode } from './errors.js';
+import { clientSignal, setQueryMeta } from './meta.js';
+import { parseQueryOptions, requireDatacenter } from './query-options.js';
+
+/**
+ * One Consul endpoint: OPTIONS answers with the allowed methods, any other
+ * method not listed gets Consul's 405 text, as Consul's `wrap` does.
+ */
+export function consulEndpoint(router: Router, path: RegExp, methods: readonly string[], handler: (ctx: Context) => Promise<void>): void {
+  const allow = ['OPTIONS', ...methods].join(',');
+  router.all(path, async (ctx) => {
+    if (ctx.method === 'OPTIONS') {
+      ctx.set('Allow', allow);
+      sendEmpty(ctx, 200);
+      return;
+    }
+    if (!methods.includes(ctx.method)) {
+      ctx.set('Allow', allow);
+      throw new ConsulApiError(ConsulErrorCode.MethodNotAllowed, `method ${ctx.method} not allowed`);
+    }
+    await handler(ctx);
+  });
+}
+
+/** The percent-decoded rest of the path after an endpoint's prefix (Consul trims the prefix off the decoded path). */
+export function pathRest(ctx: Context, path: RegExp): string {
+  const raw = path.exec(ctx.path)?.[1] ?? '';
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new ChorusError(ErrorCode.BadRequest, `invalid URL escape in ${JSON.stringify(raw)}`);
+  }
+}
+
+/**
+ * A catalog or health read: Consul's query options, blocking on `scope`,
+ * the meta headers and X-Consul-Effective-Consistency. `check` runs after
+ * the options are parsed and before the query, for the endpoint's own 400s.
+ */
+export async function catalogQuery<T>(
+  deps: ConsulDeps, ctx: Context, scope: WatchScope, query: (state: CatalogReader) => QueryResult<T>, check: () => void = () => undefined,
+): Promise<T> {
+  const options = parseQueryOptions(new URLSearchParams(ctx.querystring));
+  check();
+  requireDatacenter(options, deps.backend.datacenter);
+  const answer = await blockingQuery(deps, options, scope, query, clientSignal(ctx));
+  setQueryMeta(ctx, answer);
+  ctx.set('X-Consul-Effective-Consistency', options.consistency === 'default' ? 'leader' : options.consistency);
+  return answer.value;
+}
 
 /** One Consul endpoint as agent/http_register.go declares it. */
 export interface ConsulEndpoint {

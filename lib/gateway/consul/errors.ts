@@ -13,6 +13,8 @@ export const ConsulErrorCode = {
   MethodNotAllowed: 'CONSUL_METHOD_NOT_ALLOWED',
   /** A Consul feature this server does not offer yet. */
   NotImplemented: 'CONSUL_NOT_IMPLEMENTED',
+  /** The agent refused a well-formed request (an invalid event filter, an event too large to gossip): Consul answers 500 with the reason. */
+  Refused: 'CONSUL_REFUSED',
 } as const;
 
 export type ConsulErrorCode = (typeof ConsulErrorCode)[keyof typeof ConsulErrorCode];

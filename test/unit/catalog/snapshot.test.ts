@@ -64,7 +64,7 @@ t.test('restore refuses anything malformed and leaves the state alone', async (t
     ['not msgpack', Buffer.from([0xc1])],
     ['not a map', encode([1, 2])],
     ['wrong format', mutate((o) => { o.format = 'etcd'; })],
-    ['future version', mutate((o) => { o.version = 2; })],
+    ['future version', mutate((o) => { o.version = 3; })],
     ['no tables', mutate((o) => { delete o.tables; })],
     ['negative index', mutate((o) => { o.lastIndex = -1; })],
     ['table index past lastIndex', mutate((o) => { o.tables.kv.index = 99; })],

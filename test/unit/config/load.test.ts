@@ -91,13 +91,13 @@ t.test('gossip settings: profile, permanent peer, [gossip] timings and ring keys
 
 t.test('[raft] timings', async (t) => {
   const dir = t.testdir({
-    'r.toml': '[raft]\nheartbeat_interval_ms = 50\nelection_timeout_ms = 500\ndead_server_removal_ms = 60000\n',
+    'r.toml': '[raft]\nheartbeat_interval_ms = 50\nelection_timeout_ms = 500\ndead_server_removal_ms = 60000\ntombstone_ttl_ms = 90000\n',
     'bad.toml': '[raft]\nheartbeat_interval_ms = 200\nelection_timeout_ms = 300\n',
     'unknown.toml': '[raft]\nsnapshot = 1\n',
     'small.toml': '[raft]\nheartbeat_interval_ms = 1\n',
   });
   const c = await loadNodeConfig({ ...base, flags: { config: join(dir, 'r.toml') } });
-  t.same(c.raft, { heartbeatIntervalMs: 50, electionTimeoutMs: 500, deadServerRemovalMs: 60000 });
+  t.same(c.raft, { heartbeatIntervalMs: 50, electionTimeoutMs: 500, deadServerRemovalMs: 60000, tombstoneTtlMs: 90000 });
   t.same((await loadNodeConfig(base)).raft, {});
   await failure(t, { ...base, flags: { config: join(dir, 'bad.toml') } }, /raft\.election_timeout_ms should be at least 5 × heartbeat_interval_ms/);
   await failure(t, { ...base, flags: { config: join(dir, 'unknown.toml') } }, /raft: unknown key "snapshot"/);

@@ -1,0 +1,125 @@
+import Router from '@koa/router';
+import { ChorusError, ErrorCode } from '../../core/errors.js';
+import { nameKey } from '../../catalog/index.js';
+import { deregisterFromBody, DEREGISTER_REQUEST, registerFromBody, REGISTER_REQUEST } from '../consul/catalog-body.js';
+import { nodeJson, nodeServiceJson, serviceNodeJson } from '../consul/catalog-json.js';
+import { nodeMetaFilter, refuseFilterExpression, tagFilter } from '../consul/catalog-filters.js';
+import { catalogQuery, consulEndpoint, pathRest } from '../consul/endpoint.js';
+import { ConsulApiError, ConsulErrorCode } from '../consul/errors.js';
+import { readJsonBody } from '../consul/json-body.js';
+import { sendJson } from '../respond.js';
+import type { ConsulDeps } from '../types.js';
+
+const SERVICE_PATH = /^\/v1\/catalog\/service\/(.*)$/;
+const NODE_PATH = /^\/v1\/catalog\/node\/(.*)$/;
+const NODE_SERVICES_PATH = /^\/v1\/catalog\/node-services\/(.*)$/;
+
+function noPath(): ConsulApiError {
+  return new ConsulApiError(ConsulErrorCode.NoPathToDatacenter, 'No path to datacenter');
+}
+
+function missing(what: string): ChorusError {
+  return new ChorusError(ErrorCode.BadRequest, `Missing ${what}`);
+}
+
+/** Consul's `/v1/catalog/*` (reference §1.3). */
+export function consulCatalogRoutes(deps: ConsulDeps): Router {
+  const router = new Router();
+  const dc = deps.backend.datacenter;
+
+  consulEndpoint(router, /^\/v1\/catalog\/register$/, ['PUT'], async (ctx) => {
+    const command = registerFromBody(await readJsonBody(ctx, REGISTER_REQUEST), dc);
+    if (command.Datacenter !== dc) throw noPath();
+    await deps.backend.write(command);
+    sendJson(ctx, true);
+  });
+
+  consulEndpoint(router, /^\/v1\/catalog\/deregister$/, ['PUT'], async (ctx) => {
+    const { command, datacenter } = deregisterFromBody(await readJsonBody(ctx, DEREGISTER_REQUEST));
+    if (datacenter !== '' && datacenter !== dc) throw noPath();
+    await deps.backend.write(command);
+    sendJson(ctx, true);
+  });
+
+  // Known without a leader: "a simple check to see if any Consul servers are routable".
+  consulEndpoint(router, /^\/v1\/catalog\/datacenters$/, ['GET'], async (ctx) => {
+    sendJson(ctx, [dc]);
+  });
+
+  consulEndpoint(router, /^\/v1\/catalog\/nodes$/, ['GET'], async (ctx) => {
+    const params = new URLSearchParams(ctx.querystring);
+    const meta = nodeMetaFilter(params);
+    const nodes = await catalogQuery(deps, ctx, { table: 'nodes', match: 'table' }, (s) => ({
+      value: s.registry.nodes().filter((n) => meta(n.Meta)),
+      index: s.tableIndex('nodes'),
+    }), () => refuseFilterExpression(params));
+    sendJson(ctx, nodes.map(nodeJson));
+  });
+
+  consulEndpoint(router, /^\/v1\/catalog\/services$/, ['GET'], async (ctx) => {
+    const params = new URLSearchParams(ctx.querystring);
+    const meta = nodeMetaFilter(params);
+    const services = await catalogQuery(deps, ctx, { table: 'services', match: 'table' }, (s) => {
+      const value = params.has('node-meta')
+        ? unionTags(s.registry.nodes().filter((n) => meta(n.Meta)).flatMap((n) => s.registry.nodeServices(n.Node)))
+        : s.registry.services();
+      return { value, index: s.tableIndex('services') };
+    }, () => refuseFilterExpression(params));
+    // Go marshals a map with its keys sorted.
+    sendJson(ctx, Object.fromEntries([...services.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+  });
+
+  consulEndpoint(router, SERVICE_PATH, ['GET'], async (ctx) => {
+    const params = new URLSearchParams(ctx.querystring);
+    const name = pathRest(ctx, SERVICE_PATH);
+    const meta = nodeMetaFilter(params);
+    const tags = tagFilter(params);
+    const instances = await catalogQuery(deps, ctx, { table: 'service', match: 'key', key: nameKey(name) }, (s) => ({
+      value: s.registry.serviceInstances(name).filter((i) => meta(i.node.Meta) && tags(i.service.Tags)),
+      index: s.registry.serviceIndex(name),
+    }), () => {
+      if (name === '') throw missing('service name');
+      refuseFilterExpression(params);
+    });
+    sendJson(ctx, instances.map((i) => serviceNodeJson(i.node, i.service)));
+  });
+
+  consulEndpoint(router, NODE_PATH, ['GET'], async (ctx) => {
+    const name = pathRest(ctx, NODE_PATH);
+    const found = await catalogQuery(deps, ctx, { table: 'node', match: 'key', key: nameKey(name) }, (s) => {
+      const node = s.registry.node(name);
+      return { value: node === undefined ? null : { node, services: s.registry.nodeServices(name) }, index: s.registry.nodeIndex(name) };
+    }, () => {
+      if (name === '') throw missing('node name');
+    });
+    // An unknown node is not an error: Consul answers 200 with null.
+    sendJson(ctx, found === null ? null : {
+      Node: nodeJson(found.node),
+      Services: Object.fromEntries(found.services.map((x) => [x.ID, nodeServiceJson(x)])),
+    });
+  });
+
+  consulEndpoint(router, NODE_SERVICES_PATH, ['GET'], async (ctx) => {
+    const name = pathRest(ctx, NODE_SERVICES_PATH);
+    const found = await catalogQuery(deps, ctx, { table: 'node', match: 'key', key: nameKey(name) }, (s) => ({
+      value: { node: s.registry.node(name), services: s.registry.nodeServices(name) },
+      index: s.registry.nodeIndex(name),
+    }), () => {
+      if (name === '') throw missing('node name');
+    });
+    sendJson(ctx, { Node: found.node === undefined ? null : nodeJson(found.node), Services: found.services.map(nodeServiceJson) });
+  });
+
+  return router;
+}
+
+function unionTags(services: { Service: string; Tags: readonly string[] | null }[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const s of services) {
+    let tags = out.get(s.Service);
+    if (tags === undefined) out.set(s.Service, (tags = []));
+    for (const tag of s.Tags ?? []) if (!tags.includes(tag)) tags.push(tag);
+  }
+  return out;
+}
+

@@ -1,0 +1,91 @@
+import Router from '@koa/router';
+import { ChorusError, ErrorCode } from '../../core/errors.js';
+import { HealthStatus, nameKey, type CatalogCheck, type CatalogReader } from '../../catalog/index.js';
+import { healthCheckJson, nodeJson, nodeServiceJson } from '../consul/catalog-json.js';
+import { nodeMetaFilter, passingParam, refuseFilterExpression, tagFilter } from '../consul/catalog-filters.js';
+import { catalogQuery, consulEndpoint, pathRest } from '../consul/endpoint.js';
+import { sendJson } from '../respond.js';
+import type { ConsulDeps } from '../types.js';
+
+const NODE_PATH = /^\/v1\/health\/node\/(.*)$/;
+const CHECKS_PATH = /^\/v1\/health\/checks\/(.*)$/;
+const SERVICE_PATH = /^\/v1\/health\/service\/(.*)$/;
+const STATE_PATH = /^\/v1\/health\/state\/(.*)$/;
+
+function missing(what: string): ChorusError {
+  return new ChorusError(ErrorCode.BadRequest, `Missing ${what}`);
+}
+
+/** Keeps checks whose node passes `?node-meta`. */
+function onMatchingNodes(s: CatalogReader, checks: CatalogCheck[], params: URLSearchParams): CatalogCheck[] {
+  if (!params.has('node-meta')) return checks;
+  const meta = nodeMetaFilter(params);
+  return checks.filter((c) => meta(s.registry.node(c.Node)?.Meta ?? null));
+}
+
+/** Consul's `/v1/health/*` (reference §1.4). */
+export function consulHealthRoutes(deps: ConsulDeps): Router {
+  const router = new Router();
+
+  consulEndpoint(router, NODE_PATH, ['GET'], async (ctx) => {
+    const params = new URLSearchParams(ctx.querystring);
+    const name = pathRest(ctx, NODE_PATH);
+    const checks = await catalogQuery(deps, ctx, { table: 'node', match: 'key', key: nameKey(name) }, (s) => ({
+      value: s.registry.nodeChecks(name),
+      index: s.registry.nodeIndex(name),
+    }), () => {
+      if (name === '') throw missing('node name');
+      refuseFilterExpression(params);
+    });
+    sendJson(ctx, checks.map(healthCheckJson));
+  });
+
+  consulEndpoint(router, CHECKS_PATH, ['GET'], async (ctx) => {
+    const params = new URLSearchParams(ctx.querystring);
+    const name = pathRest(ctx, CHECKS_PATH);
+    const checks = await catalogQuery(deps, ctx, { table: 'service', match: 'key', key: nameKey(name) }, (s) => ({
+      value: onMatchingNodes(s, s.registry.serviceChecks(name), params),
+      index: s.registry.serviceIndex(name),
+    }), () => {
+      if (name === '') throw missing('service name');
+      refuseFilterExpression(params);
+    });
+    sendJson(ctx, checks.map(healthCheckJson));
+  });
+
+  consulEndpoint(router, SERVICE_PATH, ['GET'], async (ctx) => {
+    const params = new URLSearchParams(ctx.querystring);
+    const name = pathRest(ctx, SERVICE_PATH);
+    let passing = false;
+    const meta = nodeMetaFilter(params);
+    const tags = tagFilter(params);
+    const entries = await catalogQuery(deps, ctx, { table: 'service', match: 'key', key: nameKey(name) }, (s) => ({
+      value: s.registry.serviceInstances(name)
+        .filter((i) => meta(i.node.Meta) && tags(i.service.Tags))
+        .map((i) => ({ ...i, checks: s.registry.instanceChecks(i) }))
+        // ?passing drops an instance when any of its checks, node checks included, is not passing.
+        .filter((e) => !passing || e.checks.every((c) => c.Status === HealthStatus.Passing)),
+      index: s.registry.serviceIndex(name),
+    }), () => {
+      if (name === '') throw missing('service name');
+      passing = passingParam(params);
+      refuseFilterExpression(params);
+    });
+    sendJson(ctx, entries.map((e) => ({ Node: nodeJson(e.node), Service: nodeServiceJson(e.service), Checks: e.checks.map(healthCheckJson) })));
+  });
+
+  consulEndpoint(router, STATE_PATH, ['GET'], async (ctx) => {
+    const params = new URLSearchParams(ctx.querystring);
+    const state = pathRest(ctx, STATE_PATH);
+    const checks = await catalogQuery(deps, ctx, { table: 'checks', match: 'table' }, (s) => ({
+      value: onMatchingNodes(s, s.registry.checks().filter((c) => state === 'any' || c.Status === state), params),
+      index: s.tableIndex('checks'),
+    }), () => {
+      if (state === '') throw missing('check state');
+      refuseFilterExpression(params);
+    });
+    sendJson(ctx, checks.map(healthCheckJson));
+  });
+
+  return router;
+}
