@@ -19,7 +19,9 @@ import { rumorHandlers } from './node/rumor-handlers.js';
 import { RaftServer } from './node/raft-server.js';
 import { agentSelf } from './node/agent-self.js';
 import { AclLeaderBootstrap, nodeAclResolver, remoteTokenLookup } from './node/acl.js';
-import { butterflyEventGossip, supervisorLocalServices } from './node/user-events.js';
+import { SupervisorAgentBridge } from './node/agent-bridge.js';
+import { LocalAgent } from './agent/index.js';
+import { butterflyEventGossip } from './node/user-events.js';
 import { UserEvents } from './agent/events/index.js';
 import { CHORUS_VERSION } from './version.js';
 
@@ -71,6 +73,8 @@ export class ChorusNode {
   readonly #clock: Clock;
   readonly #random: Random;
   readonly #gossip: GossipStack;
+  /** Agent-local services and checks; anti-entropy is started once a CatalogSync exists (see LocalAgent.startAntiEntropy). */
+  readonly #agent: LocalAgent;
   #ready = false;
   #info: NodeInfo | undefined;
   #running: Running | undefined;
@@ -83,9 +87,22 @@ export class ChorusNode {
     this.#clock = deps.clock ?? new SystemClock();
     this.#random = deps.random ?? new SystemRandom();
     this.#gossip = new GossipStack(config, { clock: this.#clock, random: this.#random, logger: deps.logger });
+    this.#agent = new LocalAgent({
+      clock: this.#clock,
+      random: this.#random,
+      logger: deps.logger,
+      nodeName: config.nodeName,
+      datacenter: config.datacenter,
+      dataDir: config.dataDir,
+    });
     this.stopRequested = new Promise((resolve) => {
       this.#stopRequested = resolve;
     });
+  }
+
+  /** The local agent (services, checks, anti-entropy). */
+  get agent(): LocalAgent {
+    return this.#agent;
   }
 
   get info(): NodeInfo | undefined {
@@ -167,7 +184,8 @@ export class ChorusNode {
           datacenter: config.datacenter,
           clock: this.#clock,
         },
-        agent: { self: () => agentSelf(config, this.#get().memberId, this.#gossip.butterfly, this.#get().raft?.status()) },
+        agent: { self: () => agentSelf(config, this.#get().memberId, this.#gossip.butterfly, this.#get().raft?.status(), this.#agent) },
+        agentLocal: { agent: this.#agent, clock: this.#clock, random: this.#random },
         acl: {
           nodeName: config.nodeName,
           resolver: nodeAclResolver(config.acl, config.server
@@ -197,6 +215,7 @@ export class ChorusNode {
     );
     let services: ServiceManager | undefined;
     let aclBootstrap: AclLeaderBootstrap | undefined;
+    let bridge: SupervisorAgentBridge | undefined;
 
     const components: Startable[] = [
       {
@@ -231,6 +250,8 @@ export class ChorusNode {
             permanent: config.permanentPeer,
           });
           let census: CensusBridge | undefined;
+          await this.#agent.start();
+          bridge = new SupervisorAgentBridge(this.#agent, () => services?.list() ?? [], this.deps.logger.child({ component: 'AGENT' }));
           services = new ServiceManager({
             clock: this.#clock,
             random: this.#random,
@@ -238,7 +259,10 @@ export class ChorusNode {
             env: this.deps.env,
             dataDir: config.dataDir,
             sys,
-            onChange: () => census?.serviceChanged(),
+            onChange: () => {
+              census?.serviceChanged();
+              bridge?.changed();
+            },
           });
           census = new CensusBridge(this.#gossip.butterfly, services, sys, this.#clock, this.deps.logger.child({ component: 'CENSUS' }));
           this.#running = {
@@ -252,7 +276,8 @@ export class ChorusNode {
               gossip: butterflyEventGossip(this.#gossip.butterfly),
               random: this.#random,
               nodeName: config.nodeName,
-              localServices: supervisorLocalServices(services),
+              // Consul matches ?service= against the agent's services: the supervisor's and those registered through the API.
+              localServices: () => this.#agent.state.services().map((s) => ({ ID: s.ID, Service: s.Service, Tags: [...s.Tags] })),
               logger: this.deps.logger.child({ component: 'EVENTS' }),
             }),
             raft: config.server
@@ -285,6 +310,8 @@ export class ChorusNode {
           this.#running?.census.stop();
           await services?.stop();
           aclBootstrap?.stop();
+          await bridge?.settled();
+          await this.#agent.stop();
           await this.#running?.raft?.stop();
         },
       },

@@ -9,6 +9,7 @@ import { consulKvRoutes } from './routes/consul-kv.js';
 import { consulCatalogRoutes } from './routes/consul-catalog.js';
 import { consulHealthRoutes } from './routes/consul-health.js';
 import { consulStatusRoutes } from './routes/consul-status.js';
+import { consulAgentLocalRoutes } from './routes/consul-agent-local.js';
 import { consulEventRoutes } from './routes/consul-event.js';
 import { forwardToServer } from './forward-http.js';
 import { aclMiddleware } from './consul/acl.js';
@@ -39,6 +40,8 @@ export function createGatewayApp(deps: GatewayDeps): Koa {
   for (const router of routers) {
     app.use(router.routes());
   }
+  // Its own dispatch (Consul's 405 texts), so it stays out of methodNotAllowed's router list.
+  if (deps.agentLocal !== undefined) app.use(consulAgentLocalRoutes(deps.agentLocal));
   app.use(methodNotAllowed(routers));
   app.use(async (ctx) => {
     sendEmpty(ctx, 404);

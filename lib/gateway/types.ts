@@ -3,6 +3,7 @@ import type { Clock } from '../core/clock.js';
 import type { Random } from '../core/random.js';
 import type { CatalogBackend } from '../catalog/index.js';
 import type { AclResolver } from '../agent/acl/index.js';
+import type { AgentServiceJson, CheckDefinition, CheckStatus, HealthCheckJson, ServiceDefinition, ServiceHealthJson } from '../agent/index.js';
 import type { UserEvent, UserEventParams } from '../agent/events/index.js';
 
 /**
@@ -23,6 +24,8 @@ export interface GatewayDeps {
   consul?: ConsulDeps | undefined;
   /** This agent as `/v1/agent/self` describes it. */
   agent?: AgentView | undefined;
+  /** Agent-local services and checks (`/v1/agent/service*`, `/v1/agent/check*`, `/v1/agent/health/*`, `/v1/agent/maintenance`); absent: no such routes. */
+  agentLocal?: AgentLocalDeps | undefined;
   /** The Raft cluster as this server sees it (`/v1/status/*`); absent on a client node. */
   cluster?: ClusterStatus | undefined;
   /** This agent's user events (`/v1/event/*`); absent: no such routes. */
@@ -46,6 +49,39 @@ export interface AclGatewayDeps {
 export interface AgentView {
   /** The `/v1/agent/self` document: Config, Member, Stats (raft and serf included), Meta. */
   self(): unknown;
+}
+
+/**
+ * The local agent as its Consul endpoints need it (lib/agent's LocalAgent).
+ * Methods throw ChorusErrors carrying Consul's texts: BadRequest 400,
+ * NotFound 404, OperationFailed 500.
+ */
+export interface AgentLocal {
+  servicesJson(): Record<string, AgentServiceJson>;
+  /** One service with its ContentHash, undefined when unknown. */
+  serviceJson(id: string): AgentServiceJson | undefined;
+  /** Resolves at the next change of that service, or when `signal` aborts. */
+  waitForServiceChange(id: string, signal: AbortSignal): Promise<void>;
+  checksJson(): Record<string, HealthCheckJson>;
+  serviceHealth(id: string): ServiceHealthJson | undefined;
+  serviceHealthByName(name: string): ServiceHealthJson[];
+  registerService(def: ServiceDefinition, options: { replaceExistingChecks: boolean }): Promise<void>;
+  deregisterService(id: string): Promise<void>;
+  setServiceMaintenance(id: string, enable: boolean, reason: string): Promise<void>;
+  setNodeMaintenance(enable: boolean, reason: string): Promise<void>;
+  registerCheck(def: CheckDefinition): Promise<void>;
+  deregisterCheck(id: string): Promise<void>;
+  updateTtlCheck(id: string, status: CheckStatus, output: string): Promise<void>;
+  /** Pushes local changes to the catalog now (failures are the agent's to log and retry). */
+  syncChanges(): Promise<void>;
+}
+
+export interface AgentLocalDeps {
+  agent: AgentLocal;
+  /** Times hash-based blocking queries out. */
+  clock: Clock;
+  /** Jitters their timeouts. */
+  random: Random;
 }
 
 /** Consul's `/v1/status` answers. */

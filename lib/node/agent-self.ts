@@ -11,11 +11,22 @@ export function nodeIdOf(memberId: string): string {
 }
 
 /** `/v1/agent/self`: Consul's shape, its stats as strings as Consul reports them. */
-export function agentSelf(config: NodeConfig, memberId: string, butterfly: Butterfly, raft: RaftStatus | undefined): Record<string, unknown> {
+export function agentSelf(
+  config: NodeConfig,
+  memberId: string,
+  butterfly: Butterfly,
+  raft: RaftStatus | undefined,
+  local?: { state: { services(): unknown[]; checks(): Array<{ Type: string }> } },
+): Record<string, unknown> {
   const members = butterfly.members();
   const count = (state: string): string => String(members.filter((m) => m.state === state).length);
   const stats: Record<string, Record<string, string>> = {
-    agent: { check_monitors: '0', check_ttls: '0', checks: '0', services: '0' },
+    agent: {
+      check_monitors: String(local?.state.checks().filter((c) => c.Type === 'script').length ?? 0),
+      check_ttls: String(local?.state.checks().filter((c) => c.Type === 'ttl').length ?? 0),
+      checks: String(local?.state.checks().length ?? 0),
+      services: String(local?.state.services().length ?? 0),
+    },
     build: { prerelease: '', revision: '', version: CHORUS_VERSION },
     serf_lan: {
       members: String(members.length),

@@ -1,6 +1,5 @@
 import { RUMOR_LIMITS, type Butterfly } from '../butterfly/index.js';
-import type { EventGossip, LocalService } from '../agent/events/index.js';
-import type { ServiceManager } from '../supervisor/index.js';
+import type { EventGossip } from '../agent/events/index.js';
 
 /**
  * Butterfly's user-event rumors as the agent's events see them. The agent
@@ -15,14 +14,4 @@ export function butterflyEventGossip(butterfly: Butterfly): EventGossip {
     fire: (name, payload) => rumors.fireEvent({ name, payload }).ltime,
     onEvent: (listener) => rumors.on('event', (e) => listener({ name: e.name, payload: e.payload, ltime: e.ltime })),
   };
-}
-
-/**
- * The services a service filter is matched against, until the supervisor's
- * services are registered with the local agent: a loaded service's ID is its
- * service group (`redis.default`) and its name the package's (`redis`).
- * Habitat services have no tags.
- */
-export function supervisorLocalServices(services: ServiceManager): () => LocalService[] {
-  return () => services.list().map((s) => ({ ID: s.serviceGroup, Service: s.pkg.manifest.name, Tags: [] }));
 }
