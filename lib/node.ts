@@ -1,7 +1,7 @@
 import { formatAddress } from './core/address.js';
 import { Lifecycle, type Startable } from './core/lifecycle.js';
 import type { Logger } from './core/logger.js';
-import { SystemClock, type Clock } from './core/clock.js';
+import { SystemClock, type Clock, type Timer } from './core/clock.js';
 import { SystemRandom, type Random } from './core/random.js';
 import { ChorusError, ErrorCode } from './core/errors.js';
 import type { NodeConfig } from './config/index.js';
@@ -19,7 +19,8 @@ import { rumorHandlers } from './node/rumor-handlers.js';
 import { RaftServer } from './node/raft-server.js';
 import { agentSelf } from './node/agent-self.js';
 import { AclLeaderBootstrap, nodeAclResolver, remoteTokenLookup } from './node/acl.js';
-import { SupervisorAgentBridge } from './node/agent-bridge.js';
+import { SupervisorAgentBridge, agentNodeInfo } from './node/agent-bridge.js';
+import { httpCatalogSync } from './node/catalog-sync-http.js';
 import { LocalAgent } from './agent/index.js';
 import { butterflyEventGossip } from './node/user-events.js';
 import { UserEvents } from './agent/events/index.js';
@@ -216,6 +217,8 @@ export class ChorusNode {
     let services: ServiceManager | undefined;
     let aclBootstrap: AclLeaderBootstrap | undefined;
     let bridge: SupervisorAgentBridge | undefined;
+    let fullSyncSoon: Timer | undefined;
+    let stopSyncTriggers: (() => void) | undefined;
 
     const components: Startable[] = [
       {
@@ -304,12 +307,36 @@ export class ChorusNode {
           }
           await services.start();
           census.start();
+          // After the supervisor has registered its services: a first full sync before that would remove them from the catalog.
+          const antiEntropy = this.#agent.startAntiEntropy(
+            httpCatalogSync({
+              server: () => this.#serverUrl(),
+              gatewayAuthToken: config.gatewayAuthToken,
+              aclToken: config.acl.enabled ? config.acl.masterToken : undefined,
+            }),
+            () => agentNodeInfo(config.nodeName, memberId, this.#gossip.butterfly.self.address),
+            { clusterSize: () => this.#gossip.members().length },
+          );
+          // Consul syncs in full when a server joins, instead of waiting out the retry after a start with none reachable.
+          const serverSeen = (m: { tags: Record<string, string> }): void => {
+            if (m.tags.role !== 'consul' || fullSyncSoon !== undefined) return;
+            fullSyncSoon = this.#clock.setTimer(this.#random.int(3_000), () => {
+              fullSyncSoon = undefined;
+              antiEntropy.syncFull().catch(() => undefined);
+            });
+          };
+          const offJoined = this.#gossip.butterfly.on('joined', serverSeen);
+          stopSyncTriggers = () => {
+            offJoined();
+            fullSyncSoon?.cancel();
+          };
         },
         stop: async () => {
           this.#running?.events.stop();
           this.#running?.census.stop();
           await services?.stop();
           aclBootstrap?.stop();
+          stopSyncTriggers?.();
           await bridge?.settled();
           await this.#agent.stop();
           await this.#running?.raft?.stop();
