@@ -9,6 +9,7 @@ import { registerGossipCommands } from '../lib/cli/gossip-cmds.js';
 import { registerKv } from '../lib/cli/kv.js';
 import { registerAcl } from '../lib/cli/acl.js';
 import { registerEvent } from '../lib/cli/event.js';
+import { registerCatalog } from '../lib/cli/catalog.js';
 import { describeError, exitCodeFor, EXIT_USAGE } from '../lib/cli/exit.js';
 
 const program = new Command('chorus')
@@ -26,6 +27,7 @@ registerGossipCommands(program);
 registerKv(program);
 registerAcl(program);
 registerEvent(program);
+registerCatalog(program);
 
 const all = (cmd: Command): Command[] => [cmd, ...cmd.commands.flatMap(all)];
 for (const cmd of all(program)) cmd.exitOverride();

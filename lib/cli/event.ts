@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { resolveHttpTarget, type HttpTarget } from '../config/index.js';
 import type { UserEventJson } from '../gateway/routes/consul-event.js';
 import { apiRequest, withHttpOptions, type HttpTargetFlags } from './http-client.js';
-import { readValue, type KvIo } from './kv.js';
+import { PROCESS_IO, readValue, type KvIo } from './kv.js';
+import { formatTable } from './table.js';
 
 /** Where an event command reads and writes; process streams by default, buffers in tests. */
 export type EventIo = KvIo;
@@ -45,18 +46,9 @@ export function payloadText(payload: string | null): string {
 /** The events as a table: ID, name, payload, Lamport time, oldest first. */
 export function formatEvents(events: readonly UserEventJson[]): string {
   if (events.length === 0) return 'No events\n';
-  const table = [['ID', 'Name', 'Payload', 'LTime'], ...events.map((e) => [e.ID, e.Name, payloadText(e.Payload), String(e.LTime)])];
-  const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
-  return table.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]! + 2))).join('')).join('\n') + '\n';
+  return formatTable([['ID', 'Name', 'Payload', 'LTime'], ...events.map((e) => [e.ID, e.Name, payloadText(e.Payload), String(e.LTime)])]);
 }
 
-async function stdinBytes(): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-const PROCESS_IO: EventIo = { env: process.env, stdout: process.stdout, readStdin: stdinBytes };
 
 /** `chorus event fire|list`: Consul's user events from the shell. */
 export function registerEvent(program: Command, io: EventIo = PROCESS_IO): Command {

@@ -50,7 +50,8 @@ async function stdinBytes(): Promise<Uint8Array> {
   return Buffer.concat(chunks);
 }
 
-const PROCESS_IO: KvIo = { env: process.env, stdout: process.stdout, readStdin: stdinBytes };
+/** The process's own streams and environment, for the commands that read values and write answers. */
+export const PROCESS_IO: KvIo = { env: process.env, stdout: process.stdout, readStdin: stdinBytes };
 
 /** `chorus kv get|put|delete|list`: Consul's KV API from the shell. Not registered in bin/ yet. */
 export function registerKv(program: Command, io: KvIo = PROCESS_IO): Command {
