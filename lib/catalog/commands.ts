@@ -1,6 +1,7 @@
 import { decode, encode } from '../core/codec.js';
 import { ChorusError, ErrorCode } from '../core/errors.js';
 import { validateDeregister, validateRegister } from './registry-commands.js';
+import { validateSessionCreate, validateSessionDestroy } from './session-commands.js';
 import type { CatalogCommand } from './types.js';
 
 /**
@@ -78,6 +79,10 @@ export function validateCommand(value: unknown): CatalogCommand {
       return validateRegister(o);
     case 'catalog.deregister':
       return validateDeregister(o);
+    case 'session.create':
+      return validateSessionCreate(o);
+    case 'session.destroy':
+      return validateSessionDestroy(o);
     default:
       throw bad(`unknown type ${JSON.stringify(o.type)}`);
   }

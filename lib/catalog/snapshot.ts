@@ -3,6 +3,8 @@ import { ChorusError, ErrorCode } from '../core/errors.js';
 import { KvTable } from './kv-table.js';
 import { readRegistry, writeRegistry } from './registry-snapshot.js';
 import { RegistryTable } from './registry-table.js';
+import { readSessions, writeSessions } from './session-snapshot.js';
+import type { SessionTable } from './session-table.js';
 import type { KvEntry, LogIndex } from './types.js';
 
 /**
@@ -12,6 +14,8 @@ import type { KvEntry, LogIndex } from './types.js';
  *     tables: { kv: { index, entries: [[Key, CreateIndex, ModifyIndex, LockIndex, Flags, Value, Session]...],
  *                     tombstones: [[Key, Index]...] },
  *               registry: { nodes, services, checks, indexes } } }   (see registry-snapshot.ts)
+ *
+ * plus `tables.sessions` (session-snapshot.ts, versioned on its own; absent: no sessions).
  *
  * Version 1 had only the KV table; it still reads, with an empty registry.
  *
@@ -26,6 +30,7 @@ export interface SnapshotContents {
   kvIndex: LogIndex;
   kv: KvTable;
   registry: RegistryTable;
+  sessions: SessionTable;
 }
 
 export function writeSnapshot(s: SnapshotContents): Uint8Array {
@@ -34,7 +39,7 @@ export function writeSnapshot(s: SnapshotContents): Uint8Array {
     format: SNAPSHOT_FORMAT,
     version: SNAPSHOT_VERSION,
     lastIndex: s.lastIndex,
-    tables: { kv: { index: s.kvIndex, entries, tombstones: [...s.kv.tombstones()] }, registry: writeRegistry(s.registry) },
+    tables: { kv: { index: s.kvIndex, entries, tombstones: [...s.kv.tombstones()] }, registry: writeRegistry(s.registry), sessions: writeSessions(s.sessions) },
   });
 }
 
@@ -91,7 +96,8 @@ export function readSnapshot(bytes: Uint8Array): SnapshotContents {
     kv.loadTombstone(key, index(at, 'tombstone index', kvIndex));
   }
   const registry = top.version === 1 ? new RegistryTable() : readRegistry(tables.registry, lastIndex, (m) => corrupt(m));
-  return { lastIndex, kvIndex, kv, registry };
+  const sessions = readSessions(tables.sessions, lastIndex, registry, (m) => corrupt(m));
+  return { lastIndex, kvIndex, kv, registry, sessions };
 }
 
 function kvEntry(row: unknown[], tableIndex: LogIndex): KvEntry {

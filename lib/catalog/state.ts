@@ -3,6 +3,8 @@ import { validateCommand } from './commands.js';
 import { KvTable, type Mutation } from './kv-table.js';
 import { RegistryTable, type RegistryChanges } from './registry-table.js';
 import { readSnapshot, writeSnapshot } from './snapshot.js';
+import { SessionTable } from './session-table.js';
+import type { SessionEvents } from './session-types.js';
 import type {
   CatalogCommand, ChangeListener, LogIndex, ResultOf, TableName, WatchScope,
 } from './types.js';
@@ -14,6 +16,7 @@ export interface CatalogReader {
   readonly kv: Pick<KvTable, 'get' | 'list' | 'listKeys' | 'keyIndex' | 'prefixIndex' | 'size'>;
   /** The node, service and check tables. */
   readonly registry: RegistryReader;
+  readonly sessions: SessionReader;
   /** The last LogIndex that changed `table` (0 when nothing ever did). */
   tableIndex(table: TableName): LogIndex;
   /** The index a watch on `scope` compares against. */
@@ -23,6 +26,8 @@ export interface CatalogReader {
 export type RegistryReader = Pick<RegistryTable,
   | 'nodeCount' | 'nodes' | 'node' | 'nodeServices' | 'nodeChecks' | 'serviceInstances' | 'instanceChecks'
   | 'serviceChecks' | 'checks' | 'services' | 'nodeIndex' | 'serviceIndex'>;
+
+export type SessionReader = Pick<SessionTable, 'get' | 'list' | 'nodeSessions' | 'size'>;
 
 const NO_LISTENER: ChangeListener = { changed: () => undefined, reset: () => undefined };
 
@@ -34,12 +39,15 @@ const NO_LISTENER: ChangeListener = { changed: () => undefined, reset: () => und
 export class CatalogState implements CatalogReader {
   #kv = new KvTable();
   #registry = new RegistryTable();
+  #sessions = new SessionTable();
   #lastIndex: LogIndex = 0;
   #kvIndex: LogIndex = 0;
   readonly #listener: ChangeListener;
+  readonly #events: SessionEvents;
 
-  constructor(listener: ChangeListener = NO_LISTENER) {
+  constructor(listener: ChangeListener = NO_LISTENER, events: SessionEvents = {}) {
     this.#listener = listener;
+    this.#events = events;
   }
 
   get lastIndex(): LogIndex {
@@ -54,7 +62,12 @@ export class CatalogState implements CatalogReader {
     return this.#registry;
   }
 
+  get sessions(): SessionTable {
+    return this.#sessions;
+  }
+
   tableIndex(table: TableName): LogIndex {
+    if (table === 'sessions') return this.#sessions.index;
     return table === 'kv' ? this.#kvIndex : this.#registry.tableIndex(table);
   }
 
@@ -64,6 +77,9 @@ export class CatalogState implements CatalogReader {
         if (scope.match === 'key') return this.#kv.keyIndex(scope.key);
         if (scope.match === 'prefix') return this.#kv.prefixIndex(scope.prefix);
         return this.#kvIndex;
+      // A session key only narrows who is woken, as on the registry tables.
+      case 'sessions':
+        return this.#sessions.index;
       // Keys on these tables only narrow who is woken; the index is the table's.
       case 'nodes':
       case 'services':
@@ -93,7 +109,10 @@ export class CatalogState implements CatalogReader {
       case 'kv.set': mutation = this.#kv.set(index, cmd); break;
       case 'kv.delete': mutation = this.#kv.delete(index, cmd); break;
       case 'kv.deleteTree': mutation = this.#kv.deleteTree(index, cmd.prefix); break;
-      case 'kv.lock': mutation = this.#kv.lock(index, cmd); break;
+      case 'kv.lock':
+        if (this.#sessions.get(cmd.session) === undefined) throw new ChorusError(ErrorCode.Rejected, `invalid session ${JSON.stringify(cmd.session)}`);
+        mutation = this.#kv.lock(index, cmd);
+        break;
       case 'kv.unlock': mutation = this.#kv.unlock(index, cmd); break;
       // Reaping changes no visible entry and no table index: nobody is woken.
       case 'kv.reapTombstones': mutation = { result: this.#kv.reapTombstones(cmd.upTo), changed: [] }; break;
@@ -102,6 +121,15 @@ export class CatalogState implements CatalogReader {
         return true as ResultOf<C>;
       case 'catalog.deregister':
         this.#notify(this.#registry.deregister(index, cmd), index);
+        return true as ResultOf<C>;
+      case 'session.create': {
+        const session = this.#sessions.create(index, cmd, this.#registry);
+        this.#listener.changed('sessions', [session.ID], index);
+        this.#events.created?.(session);
+        return session.ID as ResultOf<C>;
+      }
+      case 'session.destroy':
+        this.#destroySessions(index, [cmd.ID]);
         return true as ResultOf<C>;
     }
     if (mutation.changed.length > 0) {
@@ -115,11 +143,25 @@ export class CatalogState implements CatalogReader {
     for (const topic of ['nodes', 'services', 'checks', 'node', 'service'] as const) {
       if (changes[topic].size > 0) this.#listener.changed(topic, [...changes[topic]], index);
     }
+    // Consul's invalidation: a session whose node or checks this change broke goes in the same apply.
+    const doomed = this.#sessions.invalidatedBy(new Set([...changes.nodes, ...changes.checks]), this.#registry);
+    if (doomed.length > 0) this.#destroySessions(index, doomed);
+  }
+
+  #destroySessions(index: LogIndex, ids: string[]): void {
+    const gone = this.#sessions.destroy(index, ids, this.#kv);
+    if (gone.ids.length > 0) this.#listener.changed('sessions', gone.ids, index);
+    if (gone.kvKeys.length > 0) {
+      this.#kvIndex = index;
+      this.#listener.changed('kv', gone.kvKeys, index);
+    }
+    for (const id of gone.ids) this.#events.destroyed?.(id);
+    for (const released of gone.released) this.#events.locksReleased?.(released);
   }
 
   /** The whole state as plain MessagePack (see snapshot.ts for the layout). */
   snapshot(): Uint8Array {
-    return writeSnapshot({ lastIndex: this.#lastIndex, kvIndex: this.#kvIndex, kv: this.#kv, registry: this.#registry });
+    return writeSnapshot({ lastIndex: this.#lastIndex, kvIndex: this.#kvIndex, kv: this.#kv, registry: this.#registry, sessions: this.#sessions });
   }
 
   /**
@@ -131,6 +173,7 @@ export class CatalogState implements CatalogReader {
     const loaded = readSnapshot(bytes);
     this.#kv = loaded.kv;
     this.#registry = loaded.registry;
+    this.#sessions = loaded.sessions;
     this.#lastIndex = loaded.lastIndex;
     this.#kvIndex = loaded.kvIndex;
     this.#listener.reset();
