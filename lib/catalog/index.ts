@@ -19,4 +19,4 @@ export { SessionLeader, type SessionLeaderDeps } from './session-leader.js';
 export { SessionTtlTimers, ttlMs, type SessionTtlOptions } from './session-ttl.js';
 export { LockDelays } from './lock-delay.js';
 export { parseGoDurationNs, type DurationParse } from './go-duration.js';
-export { sessionCreateCommand } from './session-commands.js';
+export { sessionCreateCommand, sessionRules } from './session-commands.js';

@@ -9,6 +9,7 @@ import { consulKvRoutes } from './routes/consul-kv.js';
 import { consulCatalogRoutes } from './routes/consul-catalog.js';
 import { consulHealthRoutes } from './routes/consul-health.js';
 import { consulStatusRoutes } from './routes/consul-status.js';
+import { consulSessionRoutes } from './routes/consul-session.js';
 import { forwardToServer } from './forward-http.js';
 import type { GatewayDeps } from './types.js';
 
@@ -26,8 +27,9 @@ export function createGatewayApp(deps: GatewayDeps): Koa {
   app.use(authentication(deps.authToken));
   app.use(readiness(deps.isReady));
   const routers: Router[] = [habitatRoutes(deps.habitat, deps.gossip), consulAgentRoutes(deps.gossip, deps.agent)];
-  if (deps.forwardTo !== undefined) app.use(forwardToServer(deps.forwardTo));
+  if (deps.forwardTo !== undefined) app.use(forwardToServer(deps.forwardTo, deps.nodeName));
   if (deps.consul !== undefined) routers.push(consulKvRoutes(deps.consul), consulCatalogRoutes(deps.consul), consulHealthRoutes(deps.consul));
+  if (deps.consul !== undefined) routers.push(consulSessionRoutes(deps.consul));
   if (deps.cluster !== undefined) routers.push(consulStatusRoutes(deps.cluster, deps.consul?.backend.datacenter ?? 'dc1'));
   for (const router of routers) {
     app.use(router.routes());
