@@ -83,5 +83,23 @@ t.test('three servers and a client: a client session holds a lock until the clie
   t.match((await viaFollower.session.info(renewed)) as unknown as Session, { ID: renewed }, `the renewed one is alive ${Date.now() - createdAt} ms later`);
   await eventually(async () => ((await viaFollower.session.info(renewed)) === undefined ? true : undefined), 10_000, 200);
   t.pass('and expires once renewals stop');
+
+  // Only the leader times sessions: kill it, and the new leader rebuilds the timers from its state.
+  const { ID: orphan } = (await viaFollower.session.create({ name: 'orphan', ttl: '3s' })) as { ID: string };
+  // Every server has applied the create, so the next leader must find it in its state rather than apply it as leader.
+  for (const n of servers) {
+    await eventually(async () => {
+      const found = (await (await fetch(`${n.url}/v1/session/info/${orphan}?stale`)).json()) as unknown[];
+      return found.length === 1 ? true : undefined;
+    }, 5_000, 20);
+  }
+  const oldLeader = await eventually(() => leaderOf(servers), 10_000, 100);
+  await oldLeader.kill('SIGKILL');
+  const survivor = servers.find((n) => n.running)!;
+  const viaSurvivor = new Consul({ host: survivor.host, port: survivor.ports.http });
+  const newLeader = await eventually(() => leaderOf(servers), 30_000, 100);
+  t.not(newLeader, oldLeader, 'a new leader was elected');
+  await eventually(async () => ((await viaSurvivor.session.info(orphan).catch(() => 'not yet')) === undefined ? true : undefined), 30_000, 200);
+  t.pass('the TTL session the old leader timed expired under the new one');
   for (const n of servers) await n.kill('SIGTERM');
 });
