@@ -204,13 +204,15 @@ export class ChorusNode {
                 },
                 clock: this.#clock,
                 random: this.#random,
+                nodeName: config.nodeName,
+                sessions: { renew: (id) => this.#raft().backend.renewSession(id), ttlMinMs: config.session.ttlMinMs },
               },
               cluster: {
                 leader: () => this.#raft().status().leaderAddress ?? '',
                 peers: () => this.#raft().status().configuration.servers.filter((s) => s.suffrage === 'voter').map((s) => s.address),
               },
             }
-          : { forwardTo: () => this.#serverUrl() }),
+          : { forwardTo: () => this.#serverUrl(), nodeName: config.nodeName }),
       },
       config.listenHttp,
     );
@@ -294,6 +296,7 @@ export class ChorusNode {
                     raft: { heartbeatIntervalMs: config.raft.heartbeatIntervalMs, electionTimeoutMs: config.raft.electionTimeoutMs },
                     ...(config.raft.deadServerRemovalMs === undefined ? {} : { deadServerRemovalMs: config.raft.deadServerRemovalMs }),
                     ...(config.raft.tombstoneTtlMs === undefined ? {} : { tombstoneTtlMs: config.raft.tombstoneTtlMs }),
+                    sessionTtlMultiplier: config.session.ttlMultiplier,
                   },
                   { clock: this.#clock, random: this.#random, logger: this.deps.logger.child({ component: 'RAFT' }), butterfly: this.#gossip.butterfly, transport: this.#gossip.streams },
                 )

@@ -2,6 +2,7 @@ import { decode, encode } from '../core/codec.js';
 import { ChorusError, ErrorCode } from '../core/errors.js';
 import { validateAclCommand } from './acl-commands.js';
 import { validateDeregister, validateRegister } from './registry-commands.js';
+import { validateSessionCreate, validateSessionDestroy } from './session-commands.js';
 import type { CatalogCommand } from './types.js';
 
 /**
@@ -82,6 +83,10 @@ export function validateCommand(value: unknown): CatalogCommand {
       return validateRegister(o);
     case 'catalog.deregister':
       return validateDeregister(o);
+    case 'session.create':
+      return validateSessionCreate(o);
+    case 'session.destroy':
+      return validateSessionDestroy(o);
     default:
       throw bad(`unknown type ${JSON.stringify(o.type)}`);
   }

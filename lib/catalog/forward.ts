@@ -11,7 +11,8 @@ export const FORWARD_TIMEOUT_MS = 7_000;
 export type ForwardRequest =
   | { op: 'write'; command: CatalogCommand }
   | { op: 'readIndex'; mode: 'leader' | 'consistent' }
-  | { op: 'removeServer'; id: string };
+  | { op: 'removeServer'; id: string }
+  | { op: 'renewSession'; id: string };
 
 type ForwardReply = { ok: true; value: unknown } | { ok: false; code: string; message: string; details?: Record<string, unknown> };
 
@@ -21,6 +22,8 @@ export interface ForwardTarget {
   readIndex(mode: 'leader' | 'consistent'): Promise<number>;
   /** A server leaving gracefully asks the leader to take it out of the configuration. */
   removeServer(id: string): Promise<void>;
+  /** Restarts a session's TTL timer on the leader; the session, or null when unknown. */
+  renewSession(id: string): Promise<unknown>;
 }
 
 const CODES = new Set<string>(Object.values(ErrorCode));
@@ -30,6 +33,7 @@ function parseRequest(bytes: Uint8Array): ForwardRequest {
   if (v?.op === 'write') return { op: 'write', command: validateCommand(v.command) };
   if (v?.op === 'readIndex' && (v.mode === 'leader' || v.mode === 'consistent')) return { op: 'readIndex', mode: v.mode };
   if (v?.op === 'removeServer' && typeof v.id === 'string' && v.id.length > 0 && v.id.length <= 128) return { op: 'removeServer', id: v.id };
+  if (v?.op === 'renewSession' && typeof v.id === 'string' && v.id.length <= 1024) return { op: 'renewSession', id: v.id };
   throw new ChorusError(ErrorCode.BadRequest, 'malformed forwarded request');
 }
 
@@ -42,6 +46,7 @@ export function serveForwarding(transport: StreamTransport, target: ForwardTarge
       const value =
         req.op === 'write' ? await target.write(req.command)
         : req.op === 'readIndex' ? await target.readIndex(req.mode)
+        : req.op === 'renewSession' ? await target.renewSession(req.id)
         : await target.removeServer(req.id);
       reply = { ok: true, value };
     } catch (err) {

@@ -27,6 +27,8 @@ export class KvTable {
   readonly #keys = new SortedKeys();
   readonly #tombstones = new Map<string, LogIndex>();
   readonly #tombstoneKeys = new SortedKeys();
+  /** Session → the keys it holds, so invalidating a session finds its locks without a scan. */
+  readonly #bySession = new Map<string, Set<string>>();
 
   get size(): number {
     return this.#entries.size;
@@ -81,6 +83,11 @@ export class KvTable {
   /** Highest index anywhere under `prefix`, for watches (same rule as list). */
   prefixIndex(prefix: string): LogIndex {
     return this.list(prefix).index;
+  }
+
+  /** The keys `session` holds, in key order. */
+  heldBy(session: string): string[] {
+    return [...(this.#bySession.get(session) ?? [])].sort();
   }
 
   /** Every entry in key order (for snapshots). */
@@ -147,6 +154,7 @@ export class KvTable {
   load(entry: KvEntry): void {
     this.#entries.set(entry.Key, entry);
     this.#keys.insert(entry.Key);
+    this.#holds('', entry.Session, entry.Key);
   }
 
   loadTombstone(key: string, index: LogIndex): void {
@@ -167,6 +175,7 @@ export class KvTable {
       LockIndex: lockIndex, Flags: flags, Value: value, Session: session,
     };
     this.#entries.set(key, entry);
+    this.#holds(existing?.Session ?? '', session, key);
     if (existing === undefined) {
       this.#keys.insert(key);
       // The new entry's ModifyIndex is above the tombstone's, so the tombstone says nothing more.
@@ -176,10 +185,22 @@ export class KvTable {
   }
 
   #remove(index: LogIndex, key: string): void {
+    this.#holds(this.#entries.get(key)?.Session ?? '', '', key);
     this.#entries.delete(key);
     this.#keys.delete(key);
     if (!this.#tombstones.has(key)) this.#tombstoneKeys.insert(key);
     this.#tombstones.set(key, index);
+  }
+
+  /** Moves `key` from the keys `from` holds to those `to` holds ('' is nobody). */
+  #holds(from: string, to: string, key: string): void {
+    if (from === to) return;
+    const held = this.#bySession.get(from);
+    if (held !== undefined && held.delete(key) && held.size === 0) this.#bySession.delete(from);
+    if (to === '') return;
+    let keys = this.#bySession.get(to);
+    if (keys === undefined) this.#bySession.set(to, (keys = new Set()));
+    keys.add(key);
   }
 
   #tombstoneIndex(prefix: string): LogIndex {

@@ -5,6 +5,8 @@ import type { StreamTransport } from '../net/types.js';
 import type { CatalogBackend, ConsistencyMode, QueryAnswer, QueryResult } from './backend.js';
 import { decodeCommand, encodeCommand, validateCommand } from './commands.js';
 import { forward, serveForwarding } from './forward.js';
+import type { SessionLeader } from './session-leader.js';
+import type { CatalogSession, SessionEvents } from './session-types.js';
 import { CatalogState, type CatalogReader } from './state.js';
 import type { CatalogCommand, LogIndex, ResultOf, WatchScope } from './types.js';
 import { WatchRegistry } from './watch.js';
@@ -25,7 +27,12 @@ function isAppliedError(v: unknown): v is AppliedError {
 /** The catalog as Raft's state machine: log entries are encoded catalog commands. */
 export class CatalogStateMachine implements StateMachine {
   readonly watches = new WatchRegistry();
-  readonly state = new CatalogState(this.watches);
+  readonly state: CatalogState;
+
+  /** `events`: what the server's session duties (TTL timers, lock-delays) hear from apply. */
+  constructor(events: SessionEvents = {}) {
+    this.state = new CatalogState(this.watches, events);
+  }
 
   apply(entry: LogEntry): unknown {
     try {
@@ -51,6 +58,8 @@ export interface RaftBackendDeps {
   transport: StreamTransport;
   clock: Clock;
   datacenter: string;
+  /** This server's session duties: lock-delays checked before an acquire is proposed, TTL renewals. */
+  sessions?: SessionLeader | undefined;
 }
 
 /**
@@ -69,6 +78,7 @@ export class RaftCatalogBackend implements CatalogBackend {
       write: (command) => this.#writeHere(command),
       readIndex: async (mode) => (await deps.raft.read(mode, () => null)).index,
       removeServer: (id) => deps.raft.removeServer(id),
+      renewSession: async (id) => this.#renewHere(id) ?? null,
     });
   }
 
@@ -112,6 +122,26 @@ export class RaftCatalogBackend implements CatalogBackend {
     );
   }
 
+  /**
+   * Consul's Session.Renew: on the leader (forwarded there from a follower),
+   * which restarts the session's TTL timer and answers from its own state.
+   * No log entry: a renewal changes nothing replicated, and it is the most
+   * frequent session call. Undefined when the leader knows no such session.
+   */
+  async renewSession(id: string): Promise<CatalogSession | undefined> {
+    const found = await this.#withLeader((leaderAddress) =>
+      this.deps.raft.isLeader
+        ? Promise.resolve(this.#renewHere(id))
+        : this.#untilLeaderChanges(leaderAddress, forward(this.deps.transport, leaderAddress, { op: 'renewSession', id }), 'no'),
+    );
+    return (found ?? undefined) as CatalogSession | undefined;
+  }
+
+  #renewHere(id: string): CatalogSession | undefined {
+    const session = this.deps.machine.state.sessions.get(id);
+    return this.deps.sessions === undefined ? session : this.deps.sessions.renew(session);
+  }
+
   waitForChange(scope: WatchScope, minIndex: LogIndex, signal: AbortSignal): Promise<boolean> {
     const { machine } = this.deps;
     if (machine.state.scopeIndex(scope) > minIndex) return Promise.resolve(true);
@@ -119,6 +149,8 @@ export class RaftCatalogBackend implements CatalogBackend {
   }
 
   async #writeHere(command: CatalogCommand): Promise<unknown> {
+    // Lock-delay is the leader's clock's business, so it is checked here, before the log, for forwarded acquires too.
+    if (this.deps.sessions?.refuses(command)) return false;
     const result = await this.deps.raft.propose(encodeCommand(command));
     if (isAppliedError(result)) throw new ChorusError(result.__catalogError.code as ErrorCode, result.__catalogError.message);
     return result;

@@ -5,6 +5,8 @@ import { readRegistry, writeRegistry } from './registry-snapshot.js';
 import { RegistryTable } from './registry-table.js';
 import type { AclTable } from './acl-table.js';
 import { readAclSection, writeAclSection } from './acl-snapshot.js';
+import { readSessions, writeSessions } from './session-snapshot.js';
+import type { SessionTable } from './session-table.js';
 import type { KvEntry, LogIndex } from './types.js';
 
 /**
@@ -14,6 +16,8 @@ import type { KvEntry, LogIndex } from './types.js';
  *     tables: { kv: { index, entries: [[Key, CreateIndex, ModifyIndex, LockIndex, Flags, Value, Session]...],
  *                     tombstones: [[Key, Index]...] },
  *               registry: { nodes, services, checks, indexes } } }   (see registry-snapshot.ts)
+ *
+ * plus `tables.sessions` (session-snapshot.ts, versioned on its own; absent: no sessions).
  *
  * Version 1 had only the KV table; it still reads, with an empty registry.
  * `tables.acl` (acl-snapshot.ts) carries its own layout number and is absent
@@ -32,6 +36,7 @@ export interface SnapshotContents {
   registry: RegistryTable;
   aclIndex: LogIndex;
   acl: AclTable;
+  sessions: SessionTable;
 }
 
 export function writeSnapshot(s: SnapshotContents): Uint8Array {
@@ -44,6 +49,7 @@ export function writeSnapshot(s: SnapshotContents): Uint8Array {
       kv: { index: s.kvIndex, entries, tombstones: [...s.kv.tombstones()] },
       registry: writeRegistry(s.registry),
       acl: writeAclSection(s.acl, s.aclIndex),
+      sessions: writeSessions(s.sessions),
     },
   });
 }
@@ -102,7 +108,8 @@ export function readSnapshot(bytes: Uint8Array): SnapshotContents {
   }
   const registry = top.version === 1 ? new RegistryTable() : readRegistry(tables.registry, lastIndex, (m) => corrupt(m));
   const acl = readAclSection(tables.acl, lastIndex);
-  return { lastIndex, kvIndex, kv, registry, aclIndex: acl.index, acl: acl.acl };
+  const sessions = readSessions(tables.sessions, lastIndex, registry, (m) => corrupt(m));
+  return { lastIndex, kvIndex, kv, registry, aclIndex: acl.index, acl: acl.acl, sessions };
 }
 
 function kvEntry(row: unknown[], tableIndex: LogIndex): KvEntry {

@@ -4,6 +4,8 @@ import { KvTable, type Mutation } from './kv-table.js';
 import { RegistryTable, type RegistryChanges } from './registry-table.js';
 import { AclTable } from './acl-table.js';
 import { readSnapshot, writeSnapshot } from './snapshot.js';
+import { SessionTable } from './session-table.js';
+import type { SessionEvents } from './session-types.js';
 import type {
   CatalogCommand, ChangeListener, LogIndex, ResultOf, TableName, WatchScope,
 } from './types.js';
@@ -17,6 +19,7 @@ export interface CatalogReader {
   readonly registry: RegistryReader;
   /** The legacy ACL tokens. */
   readonly acl: Pick<AclTable, 'get' | 'list' | 'size'>;
+  readonly sessions: SessionReader;
   /** The last LogIndex that changed `table` (0 when nothing ever did). */
   tableIndex(table: TableName): LogIndex;
   /** The index a watch on `scope` compares against. */
@@ -26,6 +29,8 @@ export interface CatalogReader {
 export type RegistryReader = Pick<RegistryTable,
   | 'nodeCount' | 'nodes' | 'node' | 'nodeServices' | 'nodeChecks' | 'serviceInstances' | 'instanceChecks'
   | 'serviceChecks' | 'checks' | 'services' | 'nodeIndex' | 'serviceIndex'>;
+
+export type SessionReader = Pick<SessionTable, 'get' | 'list' | 'nodeSessions' | 'size'>;
 
 const NO_LISTENER: ChangeListener = { changed: () => undefined, reset: () => undefined };
 
@@ -37,14 +42,17 @@ const NO_LISTENER: ChangeListener = { changed: () => undefined, reset: () => und
 export class CatalogState implements CatalogReader {
   #kv = new KvTable();
   #registry = new RegistryTable();
+  #sessions = new SessionTable();
   #lastIndex: LogIndex = 0;
   #kvIndex: LogIndex = 0;
   #acl = new AclTable();
   #aclIndex: LogIndex = 0;
   readonly #listener: ChangeListener;
+  readonly #events: SessionEvents;
 
-  constructor(listener: ChangeListener = NO_LISTENER) {
+  constructor(listener: ChangeListener = NO_LISTENER, events: SessionEvents = {}) {
     this.#listener = listener;
+    this.#events = events;
   }
 
   get lastIndex(): LogIndex {
@@ -63,8 +71,13 @@ export class CatalogState implements CatalogReader {
     return this.#acl;
   }
 
+  get sessions(): SessionTable {
+    return this.#sessions;
+  }
+
   tableIndex(table: TableName): LogIndex {
     if (table === 'acl') return this.#aclIndex;
+    if (table === 'sessions') return this.#sessions.index;
     return table === 'kv' ? this.#kvIndex : this.#registry.tableIndex(table);
   }
 
@@ -74,6 +87,9 @@ export class CatalogState implements CatalogReader {
         if (scope.match === 'key') return this.#kv.keyIndex(scope.key);
         if (scope.match === 'prefix') return this.#kv.prefixIndex(scope.prefix);
         return this.#kvIndex;
+      // A session key only narrows who is woken, as on the registry tables.
+      case 'sessions':
+        return this.#sessions.index;
       // Keys on these tables only narrow who is woken; the index is the table's.
       case 'nodes':
       case 'services':
@@ -106,7 +122,10 @@ export class CatalogState implements CatalogReader {
       case 'kv.set': mutation = this.#kv.set(index, cmd); break;
       case 'kv.delete': mutation = this.#kv.delete(index, cmd); break;
       case 'kv.deleteTree': mutation = this.#kv.deleteTree(index, cmd.prefix); break;
-      case 'kv.lock': mutation = this.#kv.lock(index, cmd); break;
+      case 'kv.lock':
+        if (this.#sessions.get(cmd.session) === undefined) throw new ChorusError(ErrorCode.Rejected, `invalid session ${JSON.stringify(cmd.session)}`);
+        mutation = this.#kv.lock(index, cmd);
+        break;
       case 'kv.unlock': mutation = this.#kv.unlock(index, cmd); break;
       // Reaping changes no visible entry and no table index: nobody is woken.
       case 'kv.reapTombstones': mutation = { result: this.#kv.reapTombstones(cmd.upTo), changed: [] }; break;
@@ -125,6 +144,15 @@ export class CatalogState implements CatalogReader {
       case 'catalog.deregister':
         this.#notify(this.#registry.deregister(index, cmd), index);
         return true as ResultOf<C>;
+      case 'session.create': {
+        const session = this.#sessions.create(index, cmd, this.#registry);
+        this.#listener.changed('sessions', [session.ID], index);
+        this.#events.created?.(session);
+        return session.ID as ResultOf<C>;
+      }
+      case 'session.destroy':
+        this.#destroySessions(index, [cmd.ID]);
+        return true as ResultOf<C>;
     }
     if (mutation.changed.length > 0) {
       this.#kvIndex = index;
@@ -137,11 +165,25 @@ export class CatalogState implements CatalogReader {
     for (const topic of ['nodes', 'services', 'checks', 'node', 'service'] as const) {
       if (changes[topic].size > 0) this.#listener.changed(topic, [...changes[topic]], index);
     }
+    // Consul's invalidation: a session whose node or checks this change broke goes in the same apply.
+    const doomed = this.#sessions.invalidatedBy(new Set([...changes.nodes, ...changes.checks]), this.#registry);
+    if (doomed.length > 0) this.#destroySessions(index, doomed);
+  }
+
+  #destroySessions(index: LogIndex, ids: string[]): void {
+    const gone = this.#sessions.destroy(index, ids, this.#kv);
+    if (gone.ids.length > 0) this.#listener.changed('sessions', gone.ids, index);
+    if (gone.kvKeys.length > 0) {
+      this.#kvIndex = index;
+      this.#listener.changed('kv', gone.kvKeys, index);
+    }
+    for (const id of gone.ids) this.#events.destroyed?.(id);
+    for (const released of gone.released) this.#events.locksReleased?.(released);
   }
 
   /** The whole state as plain MessagePack (see snapshot.ts for the layout). */
   snapshot(): Uint8Array {
-    return writeSnapshot({ lastIndex: this.#lastIndex, kvIndex: this.#kvIndex, kv: this.#kv, registry: this.#registry, aclIndex: this.#aclIndex, acl: this.#acl });
+    return writeSnapshot({ lastIndex: this.#lastIndex, kvIndex: this.#kvIndex, kv: this.#kv, registry: this.#registry, aclIndex: this.#aclIndex, acl: this.#acl, sessions: this.#sessions });
   }
 
   /**
@@ -153,6 +195,7 @@ export class CatalogState implements CatalogReader {
     const loaded = readSnapshot(bytes);
     this.#kv = loaded.kv;
     this.#registry = loaded.registry;
+    this.#sessions = loaded.sessions;
     this.#lastIndex = loaded.lastIndex;
     this.#kvIndex = loaded.kvIndex;
     this.#acl = loaded.acl;

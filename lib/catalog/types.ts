@@ -2,9 +2,10 @@
 export type LogIndex = number;
 
 import type { CatalogDeregisterCommand, CatalogRegisterCommand } from './registry-types.js';
+import type { SessionCreateCommand, SessionDestroyCommand } from './session-types.js';
 
 /** The catalog's tables; every table has its own index (the last LogIndex that changed it). */
-export type TableName = 'kv' | 'nodes' | 'services' | 'checks' | 'acl';
+export type TableName = 'kv' | 'nodes' | 'services' | 'checks' | 'acl' | 'sessions';
 
 /**
  * What a watch can follow: a table, or one of Consul's finer indexes —
@@ -57,8 +58,9 @@ export interface KvDeleteTreeCommand {
 
 /**
  * Acquire a key's lock for `session` and write the value (Consul's ?acquire).
- * The session's validity and the lock delay are checked before the command is
- * proposed; the state machine only decides held-by-someone-else.
+ * The lock delay is checked on the leader before the command is proposed (it
+ * needs a clock); the state machine refuses an unknown session and decides
+ * held-by-someone-else.
  */
 export interface KvLockCommand {
   type: 'kv.lock';
@@ -121,7 +123,9 @@ export type CatalogCommand =
   | KvUnlockCommand
   | KvReapTombstonesCommand
   | CatalogRegisterCommand
-  | CatalogDeregisterCommand;
+  | CatalogDeregisterCommand
+  | SessionCreateCommand
+  | SessionDestroyCommand;
 
 export type CommandType = CatalogCommand['type'];
 
@@ -137,6 +141,9 @@ export interface CommandResults {
   'kv.reapTombstones': number;
   'catalog.register': boolean;
   'catalog.deregister': boolean;
+  /** The new session's ID. */
+  'session.create': string;
+  'session.destroy': boolean;
 }
 
 export type ResultOf<C extends CatalogCommand> = CommandResults[C['type']];

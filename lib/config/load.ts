@@ -7,6 +7,7 @@ import { formatAddress, type Address } from '../core/address.js';
 import { DEFAULTS, defaultDataDir, defaultNodeName } from './defaults.js';
 import { OPTION_LIST, OPTIONS, ParseFailure, type OptionSpec } from './options.js';
 import { parseGossipTable, parseRaftTable, parseRingKeys, readRingKeyFile, type GossipTimings, type RaftTimings } from './gossip.js';
+import { parseSessionTable, type SessionSettings } from './session.js';
 
 /** The validated configuration of one node. */
 export interface NodeConfig {
@@ -34,6 +35,8 @@ export interface NodeConfig {
   gossip: GossipTimings;
   /** Raft timings from the config file's [raft] table. */
   raft: RaftTimings;
+  /** Session TTL settings from the config file's [session] table. */
+  session: SessionSettings;
   /** Ring keys, primary first; undefined means gossip is not encrypted. */
   ringKeys: Uint8Array[] | undefined;
   /** Consul legacy ACLs, from the `[acl]` table and the --acl-* flags. */
@@ -131,7 +134,7 @@ export async function loadNodeConfig(sources: ConfigSources): Promise<NodeConfig
   const configFile = configPath === undefined ? undefined : resolve(sources.cwd, configPath);
   const file = configFile === undefined ? {} : await readConfigFile(configFile);
 
-  const known = new Set([...OPTION_LIST.filter((o) => o.table === undefined).map((o) => o.toml), 'gossip', 'raft', 'acl']);
+  const known = new Set([...OPTION_LIST.filter((o) => o.table === undefined).map((o) => o.toml), 'gossip', 'raft', 'acl', 'session']);
   for (const key of Object.keys(file)) {
     if (!known.has(key)) {
       throw new ChorusError(ErrorCode.InvalidConfig, `config file ${configFile}: unknown key "${key}" (known keys: ${[...known].join(', ')})`);
@@ -168,6 +171,7 @@ export async function loadNodeConfig(sources: ConfigSources): Promise<NodeConfig
     gossipProfile: ((values.gossipProfile as string | undefined) ?? 'lan') as 'lan' | 'local',
     gossip: file.gossip === undefined ? {} : parseGossipTable(file.gossip, configFile!),
     raft: file.raft === undefined ? {} : parseRaftTable(file.raft, configFile!),
+    session: file.session === undefined ? {} : parseSessionTable(file.session, configFile!),
     ringKeys: undefined,
     acl: {
       enabled: (values.aclEnabled as boolean | undefined) ?? false,

@@ -11,6 +11,7 @@ import { consulHealthRoutes } from './routes/consul-health.js';
 import { consulStatusRoutes } from './routes/consul-status.js';
 import { consulAgentLocalRoutes } from './routes/consul-agent-local.js';
 import { consulEventRoutes } from './routes/consul-event.js';
+import { consulSessionRoutes } from './routes/consul-session.js';
 import { forwardToServer } from './forward-http.js';
 import { aclMiddleware } from './consul/acl.js';
 import { consulAclRoutes } from './routes/consul-acl.js';
@@ -31,11 +32,12 @@ export function createGatewayApp(deps: GatewayDeps): Koa {
   app.use(readiness(deps.isReady));
   const routers: Router[] = [habitatRoutes(deps.habitat, deps.gossip), consulAgentRoutes(deps.gossip, deps.agent)];
   if (deps.events !== undefined) routers.push(consulEventRoutes(deps.events));
-  if (deps.forwardTo !== undefined) app.use(forwardToServer(deps.forwardTo));
+  if (deps.forwardTo !== undefined) app.use(forwardToServer(deps.forwardTo, deps.nodeName));
   // After forwarding: a client node's catalog requests are authorized by the server that answers them.
   app.use(aclMiddleware(deps.acl, deps.authToken !== undefined));
   if (deps.consul !== undefined) routers.push(consulAclRoutes(deps.consul, deps.acl));
   if (deps.consul !== undefined) routers.push(consulKvRoutes(deps.consul), consulCatalogRoutes(deps.consul), consulHealthRoutes(deps.consul));
+  if (deps.consul !== undefined) routers.push(consulSessionRoutes(deps.consul));
   if (deps.cluster !== undefined) routers.push(consulStatusRoutes(deps.cluster, deps.consul?.backend.datacenter ?? 'dc1'));
   for (const router of routers) {
     app.use(router.routes());

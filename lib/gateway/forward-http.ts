@@ -7,6 +7,8 @@ const SERVER_PREFIXES = ['/v1/kv/', '/v1/kv', '/v1/status/', '/v1/catalog/', '/v
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'host', 'te', 'trailer', 'proxy-authorization']);
 /** Marks a forwarded request, so a server never forwards it on. */
 export const FORWARDED_HEADER = 'x-chorus-forwarded';
+/** Names the client node a request was forwarded from: a session it creates defaults to that node, not the server's. */
+export const AGENT_NODE_HEADER = 'x-chorus-agent-node';
 
 function forServer(path: string): boolean {
   return SERVER_PREFIXES.some((p) => path === p || path.startsWith(p.endsWith('/') ? p : `${p}/`));
@@ -18,7 +20,7 @@ function forServer(path: string): boolean {
  * blocking queries, consistency modes and every header keep Consul's
  * meaning with no second implementation of them here.
  */
-export function forwardToServer(target: () => string | undefined) {
+export function forwardToServer(target: () => string | undefined, nodeName?: string) {
   return async (ctx: Context, next: Next): Promise<void> => {
     if (!forServer(ctx.path) || ctx.get(FORWARDED_HEADER) !== '') {
       await next();
@@ -31,6 +33,8 @@ export function forwardToServer(target: () => string | undefined) {
       if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
     }
     headers[FORWARDED_HEADER] = '1';
+    if (nodeName !== undefined) headers[AGENT_NODE_HEADER] = nodeName;
+    else delete headers[AGENT_NODE_HEADER];
     // node:http rather than fetch: a blocking query may wait ten minutes, past fetch's fixed header timeout.
     const upstream = await new Promise<IncomingMessage>((resolve, reject) => {
       const out = httpRequest(`${base}${ctx.url}`, { method: ctx.method, headers }, resolve);

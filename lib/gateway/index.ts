@@ -1,3 +1,3 @@
 export { HttpGateway } from './server.js';
 export { createGatewayApp } from './app.js';
-export type { GatewayDeps, ConsulDeps, HabitatView, HabitatService, GossipView, ConsulMember, AgentLocal, AgentLocalDeps } from './types.js';
+export type { GatewayDeps, ConsulDeps, SessionDeps, HabitatView, HabitatService, GossipView, ConsulMember, AgentLocal, AgentLocalDeps } from './types.js';

@@ -1,7 +1,7 @@
 import type { Logger } from '../core/logger.js';
 import type { Clock } from '../core/clock.js';
 import type { Random } from '../core/random.js';
-import type { CatalogBackend } from '../catalog/index.js';
+import type { CatalogBackend, CatalogSession } from '../catalog/index.js';
 import type { AclResolver } from '../agent/acl/index.js';
 import type { AgentServiceJson, CheckDefinition, CheckStatus, HealthCheckJson, ServiceDefinition, ServiceHealthJson } from '../agent/index.js';
 import type { UserEvent, UserEventParams } from '../agent/events/index.js';
@@ -37,6 +37,8 @@ export interface GatewayDeps {
   forwardTo?: (() => string | undefined) | undefined;
   /** Consul legacy ACLs: token resolution for every /v1 route; absent: ACLs off. */
   acl?: AclGatewayDeps | undefined;
+  /** This agent's node name; a client node passes it along with what it forwards (sessions default to it). */
+  nodeName?: string | undefined;
 }
 
 export interface AclGatewayDeps {
@@ -101,6 +103,18 @@ export interface ConsulDeps {
   random: Random;
   /** Consul's kv_max_value_size in bytes; default 512 KiB. */
   maxValueSize?: number;
+  /** This agent's node name: the node a session is created on when the request names none. */
+  nodeName?: string | undefined;
+  /** Session renewal and settings; absent: renew only reads (no TTL timers anywhere). */
+  sessions?: SessionDeps | undefined;
+}
+
+/** What the session routes need beyond the catalog. */
+export interface SessionDeps {
+  /** Restarts the session's TTL timer on the leader; undefined when the leader knows no such session. */
+  renew(id: string): Promise<CatalogSession | undefined>;
+  /** Consul's session_ttl_min in milliseconds; default 10 s. */
+  ttlMinMs?: number | undefined;
 }
 
 /** This agent's user events, as `/v1/event/fire` and `/v1/event/list` need them. */

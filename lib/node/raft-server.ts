@@ -6,7 +6,7 @@ import type { Logger } from '../core/logger.js';
 import { isChorusError, ErrorCode, messageOf } from '../core/errors.js';
 import type { StreamTransport } from '../net/types.js';
 import { RaftNode, fileStorage, type Configuration, type RaftOptions, type RaftStatus } from '../raft/index.js';
-import { CatalogStateMachine, RaftCatalogBackend, TombstoneGc } from '../catalog/index.js';
+import { CatalogStateMachine, RaftCatalogBackend, SessionLeader, TombstoneGc } from '../catalog/index.js';
 import { SerfHealthReconciler } from './serf-health.js';
 
 /** How often servers look at the ring to bootstrap, and the leader reconciles the configuration with it. */
@@ -40,6 +40,8 @@ export interface RaftServerConfig {
   deadServerRemovalMs?: number;
   /** How long KV tombstones outlive their keys (Consul's tombstone_ttl, 15 minutes). */
   tombstoneTtlMs?: number;
+  /** Session TTL multiplier (default 2, Consul's). */
+  sessionTtlMultiplier?: number | undefined;
 }
 
 /**
@@ -50,8 +52,10 @@ export interface RaftServerConfig {
  * leave it (or stay failed too long).
  */
 export class RaftServer {
-  readonly machine = new CatalogStateMachine();
+  readonly machine: CatalogStateMachine;
   readonly raft: RaftNode;
+  /** Lock-delays on every server; while this one leads, the session TTL timers too. */
+  readonly sessions: SessionLeader;
   readonly backend: RaftCatalogBackend;
   /** On the leader: ring members as catalog nodes with their serfHealth checks. */
   readonly serfHealth: SerfHealthReconciler;
@@ -65,6 +69,11 @@ export class RaftServer {
   readonly #unsubscribe: Array<() => void> = [];
 
   constructor(private readonly config: RaftServerConfig, private readonly deps: RaftServerDeps) {
+    this.sessions = new SessionLeader(
+      { clock: deps.clock, logger: deps.logger, destroy: (id) => this.backend.write({ type: 'session.destroy', ID: id }) },
+      config.sessionTtlMultiplier === undefined ? {} : { multiplier: config.sessionTtlMultiplier },
+    );
+    this.machine = new CatalogStateMachine(this.sessions.events);
     this.raft = new RaftNode(
       {
         clock: deps.clock,
@@ -78,7 +87,9 @@ export class RaftServer {
       config.raft,
     );
     this.#tombstones = new TombstoneGc(config.tombstoneTtlMs);
-    this.backend = new RaftCatalogBackend({ raft: this.raft, machine: this.machine, transport: deps.transport, clock: deps.clock, datacenter: config.datacenter });
+    this.backend = new RaftCatalogBackend({
+      raft: this.raft, machine: this.machine, transport: deps.transport, clock: deps.clock, datacenter: config.datacenter, sessions: this.sessions,
+    });
     this.serfHealth = new SerfHealthReconciler(
       { datacenter: config.datacenter, nodeName: deps.butterfly.self.name },
       { backend: this.backend, members: () => deps.butterfly.members(), logger: deps.logger },
@@ -91,6 +102,7 @@ export class RaftServer {
     let leader: string | undefined;
     this.raft.on('state', (status) => {
       this.#advertise();
+      this.#followLeadership();
       if (status.leaderId === leader) return;
       leader = status.leaderId;
       if (leader === undefined) this.deps.logger.warn(`raft: no leader known (term ${status.term})`);
@@ -107,6 +119,7 @@ export class RaftServer {
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#timer?.cancel();
+    this.sessions.stop();
     for (const off of this.#unsubscribe.splice(0)) off();
     await this.raft.stop();
   }
@@ -169,7 +182,13 @@ export class RaftServer {
     } catch (err) {
       this.deps.logger.warn(`raft membership: ${messageOf(err)}`);
     }
+    this.#followLeadership();
     this.#reconcileSerfHealth();
+  }
+
+  /** The session TTL timers run on the leader only: rebuilt from the state when this server wins, dropped when it loses. */
+  #followLeadership(): void {
+    this.sessions.setLeading(!this.#stopped && this.raft.isLeader, () => this.machine.state.sessions.list());
   }
 
   #reconcileSerfHealth(): void {

@@ -13,12 +13,21 @@ export interface ConsulServer {
   close(): Promise<void>;
 }
 
-/** A gateway with the Consul KV routes over a fresh local catalog, served on a free port. */
-export async function serveConsul(
-  t: { teardown(fn: () => unknown): void },
-  options: { clock?: Clock; maxValueSize?: number; authToken?: string; wrap?: (local: LocalCatalogBackend) => CatalogBackend } = {},
-): Promise<ConsulServer> {
-  const backend = new LocalCatalogBackend({ datacenter: 'dc1' });
+export interface ServeConsulOptions {
+  /** Runs blocking-query timeouts, session TTLs and lock-delays; default the system clock. */
+  clock?: Clock;
+  maxValueSize?: number;
+  authToken?: string;
+  wrap?: (local: LocalCatalogBackend) => CatalogBackend;
+  /** The agent's node name (sessions default to it); default 'agent-1'. */
+  nodeName?: string;
+  sessionTtlMinMs?: number;
+}
+
+/** A gateway with the Consul routes over a fresh local catalog, served on a free port. */
+export async function serveConsul(t: { teardown(fn: () => unknown): void }, options: ServeConsulOptions = {}): Promise<ConsulServer> {
+  const backend = new LocalCatalogBackend({ datacenter: 'dc1', ...(options.clock === undefined ? {} : { clock: options.clock }) });
+  t.teardown(() => backend.close());
   const app = createGatewayApp({
     logger: silentLogger(),
     isReady: () => true,
@@ -29,6 +38,8 @@ export async function serveConsul(
       backend: options.wrap?.(backend) ?? backend,
       clock: options.clock ?? new SystemClock(),
       random: new SeededRandom(1),
+      nodeName: options.nodeName ?? 'agent-1',
+      sessions: { renew: (id) => backend.renewSession(id), ttlMinMs: options.sessionTtlMinMs },
       ...(options.maxValueSize === undefined ? {} : { maxValueSize: options.maxValueSize }),
     },
   });

@@ -123,21 +123,26 @@ async function putKv(deps: ConsulDeps, ctx: Context, params: URLSearchParams, op
   refuseConflicts(params, ['cas', 'acquire', 'release']);
   const flags = params.has('flags') ? queryUint(params.get('flags')!) : 0;
   const cas = params.has('cas') ? queryUint(params.get('cas')!) : undefined;
-  if (params.has('acquire') || params.has('release')) {
-    throw new ConsulApiError(
-      ConsulErrorCode.NotImplemented,
-      '?acquire and ?release need sessions, which this server does not support yet',
-    );
-  }
+  const lock = lockOf(params);
   const value = await readRawBody(ctx, deps.maxValueSize ?? DEFAULT_MAX_VALUE_SIZE);
   requirePermission(ctx, authorizerOf(ctx).keyWrite(key));
   requireDatacenter(options, deps.backend.datacenter);
-  const command: CatalogCommand = cas === undefined
-    ? { type: 'kv.set', key, value, flags }
-    : { type: 'kv.set', key, value, flags, cas };
+  // Consul's kvsLockTxn/kvsUnlockTxn: an empty ?acquire= or ?release= reaches the state store and fails there.
+  if (lock?.session === '') throw new ChorusError(ErrorCode.Rejected, 'missing session');
+  let command: CatalogCommand;
+  if (lock !== undefined) command = { type: lock.type, key, value, flags, session: lock.session };
+  else if (cas !== undefined) command = { type: 'kv.set', key, value, flags, cas };
+  else command = { type: 'kv.set', key, value, flags };
   const result = await deps.backend.write(command);
-  // A plain set always reports true (Consul ignores the result unless it was a CAS).
-  sendJson(ctx, cas === undefined ? true : result);
+  // A plain set always reports true (Consul ignores the result unless it was a CAS or a lock).
+  sendJson(ctx, cas === undefined && lock === undefined ? true : result);
+}
+
+/** ?acquire=<session> (a lock, refused during the key's lock-delay) or ?release=<session>; both replace the value. */
+function lockOf(params: URLSearchParams): { type: 'kv.lock' | 'kv.unlock'; session: string } | undefined {
+  if (params.has('acquire')) return { type: 'kv.lock', session: params.get('acquire')! };
+  if (params.has('release')) return { type: 'kv.unlock', session: params.get('release')! };
+  return undefined;
 }
 
 async function deleteKv(deps: ConsulDeps, ctx: Context, params: URLSearchParams, options: QueryOptions, key: string): Promise<void> {

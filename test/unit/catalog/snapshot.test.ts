@@ -3,15 +3,21 @@ import { CatalogState } from '../../../lib/catalog/state.js';
 import { decode, encode } from '../../../lib/core/codec.js';
 import { ErrorCode } from '../../../lib/core/errors.js';
 import type { ChangeListener } from '../../../lib/catalog/types.js';
+import { registerCommand, sessionCreateCommand } from '../../../lib/catalog/index.js';
+
+const SESSION = 'adf4238a-882b-9ddc-4a9d-5b6758e4159e';
 
 function populated(): CatalogState {
   const s = new CatalogState();
   s.apply(1, { type: 'kv.set', key: 'a/1', value: Buffer.from('one'), flags: 5 });
   s.apply(2, { type: 'kv.set', key: 'a/2', value: new Uint8Array(0), flags: 0 });
-  s.apply(3, { type: 'kv.lock', key: 'l', value: Buffer.from([0, 255, 1]), flags: 0, session: 'sess' });
+  // A lock needs a live session, and a session a node.
+  s.apply(3, registerCommand({ Node: 'n1', Address: '10.0.0.1' }));
   s.apply(4, { type: 'kv.set', key: 'gone', value: Buffer.from('x'), flags: 0 });
   s.apply(5, { type: 'kv.delete', key: 'gone' });
+  s.apply(6, sessionCreateCommand({ ID: SESSION, Node: 'n1', NodeChecks: [], TTL: '30s' }));
   s.apply(7, { type: 'kv.set', key: 'a/1', value: Buffer.from('uno'), flags: 5 });
+  s.apply(8, { type: 'kv.lock', key: 'l', value: Buffer.from([0, 255, 1]), flags: 0, session: SESSION });
   s.apply(9, { type: 'kv.reapTombstones', upTo: 0 });
   return s;
 }
@@ -22,6 +28,9 @@ const view = (s: CatalogState) => ({
   entries: s.kv.list('').items.map((e) => ({ ...e, Value: Buffer.from(e.Value).toString('hex') })),
   gone: s.kv.keyIndex('gone'),
   tombstones: s.kv.tombstoneCount,
+  sessions: s.sessions.list(),
+  sessionsIndex: s.tableIndex('sessions'),
+  held: s.kv.heldBy(SESSION),
 });
 
 t.test('snapshot and restore round-trip every field, tombstones included', async (t) => {
@@ -74,15 +83,46 @@ t.test('restore refuses anything malformed and leaves the state alone', async (t
     ['value not bytes', mutate((o) => { o.tables.kv.entries[0][5] = 'text'; })],
     ['session not a string', mutate((o) => { o.tables.kv.entries[0][6] = 1; })],
     ['create after modify', mutate((o) => { o.tables.kv.entries[0][1] = 8; })],
-    ['modify past table index', mutate((o) => { o.tables.kv.entries[0][2] = 8; })],
+    ['modify past table index', mutate((o) => { o.tables.kv.entries[0][2] = 9; })],
     ['keys out of order', mutate((o) => { o.tables.kv.entries.reverse(); })],
     ['fractional flags', mutate((o) => { o.tables.kv.entries[0][4] = 0.5; })],
     ['tombstone key not a string', mutate((o) => { o.tables.kv.tombstones[0][0] = 3; })],
     ['tombstone of a live key', mutate((o) => { o.tables.kv.tombstones[0][0] = 'a/1'; })],
     ['tombstones out of order', mutate((o) => { o.tables.kv.tombstones.push(['a', 1]); })],
+    ['sessions section of a future version', mutate((o) => { o.tables.sessions.version = 2; })],
+    ['sessions not a list', mutate((o) => { o.tables.sessions.sessions = {}; })],
+    ['sessions index past lastIndex', mutate((o) => { o.tables.sessions.index = 10; })],
+    ['session modified after its table', mutate((o) => { o.tables.sessions.index = 5; })],
+    ['session created after modified', mutate((o) => { o.tables.sessions.sessions[0].CreateIndex = 7; })],
+    ['session on an unknown node', mutate((o) => { o.tables.sessions.sessions[0].Node = 'n2'; })],
+    ['session with an unknown behavior', mutate((o) => { o.tables.sessions.sessions[0].Behavior = 'keep'; })],
+    ['repeated session', mutate((o) => { o.tables.sessions.sessions.push(o.tables.sessions.sessions[0]); })],
+    ['session checks not strings', mutate((o) => { o.tables.sessions.sessions[0].NodeChecks = [1]; })],
+    ['session service checks malformed', mutate((o) => { o.tables.sessions.sessions[0].ServiceChecks = [{ ID: 'x' }]; })],
   ];
   const target = populated();
   const before = view(target);
   for (const [name, bytes] of cases) t.throws(() => target.restore(bytes), { code: ErrorCode.CorruptData }, name);
   t.same(view(target), before);
+});
+
+t.test('sessions round-trip with the keys they hold; snapshots from before sessions read with none', async (t) => {
+  const s = populated();
+  const r = new CatalogState();
+  r.restore(s.snapshot());
+  t.equal(r.sessions.get(SESSION)?.TTL, '30s');
+  t.same(r.kv.heldBy(SESSION), ['l'], 'the held keys are indexed again');
+  t.equal(r.tableIndex('sessions'), 6);
+  // The restored session still invalidates: destroying it releases its key.
+  r.apply(10, { type: 'session.destroy', ID: SESSION });
+  t.match(r.kv.get('l'), { Session: '', LockIndex: 1, ModifyIndex: 10 });
+
+  const old = decode(s.snapshot()) as Record<string, any>;
+  delete old.tables.sessions;
+  old.tables.kv.entries = old.tables.kv.entries.filter((e: unknown[]) => e[0] !== 'l');
+  const o = new CatalogState();
+  o.restore(encode(old));
+  t.equal(o.sessions.size, 0);
+  t.equal(o.tableIndex('sessions'), 0);
+  t.equal(o.registry.nodeCount, 1);
 });

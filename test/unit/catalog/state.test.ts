@@ -2,6 +2,7 @@ import t from 'tap';
 import { CatalogState } from '../../../lib/catalog/state.js';
 import { isChorusError, ErrorCode } from '../../../lib/core/errors.js';
 import type { CatalogCommand, ChangeListener } from '../../../lib/catalog/types.js';
+import { registerCommand, sessionCreateCommand } from '../../../lib/catalog/index.js';
 
 const bytes = (s: string): Uint8Array => Buffer.from(s);
 const set = (key: string, value = 'v', extra: Partial<{ flags: number; cas: number }> = {}): CatalogCommand =>
@@ -121,21 +122,27 @@ t.test('the prefix index never decreases over a random history', async (t) => {
 
 t.test('lock and unlock: LockIndex is a term, the holder is exclusive', async (t) => {
   const s = new CatalogState();
+  // Locks need live sessions.
+  const s1 = '00000000-0000-0000-0000-000000000001';
+  const s2 = '00000000-0000-0000-0000-000000000002';
+  s.apply(1, registerCommand({ Node: 'n1', Address: '10.0.0.1' }));
+  s.apply(2, sessionCreateCommand({ ID: s1, Node: 'n1', NodeChecks: [] }));
+  s.apply(3, sessionCreateCommand({ ID: s2, Node: 'n1', NodeChecks: [] }));
   const lock = (key: string, session: string, value = 'v'): CatalogCommand => ({ type: 'kv.lock', key, value: bytes(value), flags: 0, session });
   const unlock = (key: string, session: string): CatalogCommand => ({ type: 'kv.unlock', key, value: bytes('u'), flags: 0, session });
-  t.equal(s.apply(1, lock('l', 's1')), true, 'a new key can be acquired');
-  t.match(s.kv.get('l'), { LockIndex: 1, Session: 's1', CreateIndex: 1 });
-  t.equal(s.apply(2, lock('l', 's2')), false, 'held by another session');
-  t.equal(s.apply(3, lock('l', 's1', 'again')), true, 'the holder may re-acquire');
-  t.match(s.kv.get('l'), { LockIndex: 1, ModifyIndex: 3 });
-  t.equal(s.apply(4, set('l', 'plain')), true, 'locks are advisory');
-  t.match(s.kv.get('l'), { LockIndex: 1, Session: 's1' }, 'a plain set keeps holder and term');
-  t.equal(s.apply(5, unlock('l', 's2')), false, 'only the holder releases');
-  t.equal(s.apply(6, unlock('missing', 's1')), false);
-  t.equal(s.apply(7, unlock('l', 's1')), true);
-  t.match(s.kv.get('l'), { LockIndex: 1, Session: '', ModifyIndex: 7 });
-  t.equal(s.apply(8, lock('l', 's2')), true);
-  t.match(s.kv.get('l'), { LockIndex: 2, Session: 's2' }, 'a new holder gets the next term');
+  t.equal(s.apply(11, lock('l', s1)), true, 'a new key can be acquired');
+  t.match(s.kv.get('l'), { LockIndex: 1, Session: s1, CreateIndex: 11 });
+  t.equal(s.apply(12, lock('l', s2)), false, 'held by another session');
+  t.equal(s.apply(13, lock('l', s1, 'again')), true, 'the holder may re-acquire');
+  t.match(s.kv.get('l'), { LockIndex: 1, ModifyIndex: 13 });
+  t.equal(s.apply(14, set('l', 'plain')), true, 'locks are advisory');
+  t.match(s.kv.get('l'), { LockIndex: 1, Session: s1 }, 'a plain set keeps holder and term');
+  t.equal(s.apply(15, unlock('l', s2)), false, 'only the holder releases');
+  t.equal(s.apply(16, unlock('missing', s1)), false);
+  t.equal(s.apply(17, unlock('l', s1)), true);
+  t.match(s.kv.get('l'), { LockIndex: 1, Session: '', ModifyIndex: 17 });
+  t.equal(s.apply(18, lock('l', s2)), true);
+  t.match(s.kv.get('l'), { LockIndex: 2, Session: s2 }, 'a new holder gets the next term');
 });
 
 t.test('apply refuses indexes that do not increase and malformed commands', async (t) => {

@@ -89,6 +89,18 @@ t.test('gossip settings: profile, permanent peer, [gossip] timings and ring keys
   await failure(t, { ...base, flags: { gossipProfile: 'wan' } }, /--gossip-profile: must be lan or local/);
 });
 
+t.test('[session] settings', async (t) => {
+  const dir = t.testdir({
+    's.toml': '[session]\nttl_min_ms = 500\nttl_multiplier = 1\n',
+    'unknown.toml': '[session]\nttl = 1\n',
+    'small.toml': '[session]\nttl_multiplier = 0.5\n',
+  });
+  t.same((await loadNodeConfig({ ...base, flags: { config: join(dir, 's.toml') } })).session, { ttlMinMs: 500, ttlMultiplier: 1 });
+  t.same((await loadNodeConfig(base)).session, {});
+  await failure(t, { ...base, flags: { config: join(dir, 'unknown.toml') } }, /session: unknown key "ttl"/);
+  await failure(t, { ...base, flags: { config: join(dir, 'small.toml') } }, /session\.ttl_multiplier: must be at least 1/);
+});
+
 t.test('[raft] timings', async (t) => {
   const dir = t.testdir({
     'r.toml': '[raft]\nheartbeat_interval_ms = 50\nelection_timeout_ms = 500\ndead_server_removal_ms = 60000\ntombstone_ttl_ms = 90000\n',

@@ -176,16 +176,6 @@ t.test('conflicting flags are 400 with the query echoed back', async (t) => {
   t.equal(await del.text(), 'Conflicting flags: cas=5&recurse=\n');
 });
 
-t.test('?acquire and ?release are refused clearly until sessions exist', async (t) => {
-  const s = await serveConsul(t);
-  for (const q of ['acquire=s1', 'release=s1']) {
-    const res = await put(`${s.url}/v1/kv/lock?${q}`, 'x');
-    t.equal(res.status, 501);
-    t.match(await res.text(), /need sessions/);
-  }
-  t.equal((await fetch(`${s.url}/v1/kv/lock`)).status, 404, 'nothing was written');
-});
-
 t.test('bodies over 512 KiB are 413', async (t) => {
   const s = await serveConsul(t);
   const big = await put(`${s.url}/v1/kv/big`, new Uint8Array(512 * 1024 + 1));
@@ -296,12 +286,14 @@ t.test('the backend decides the mode and the leader facts the headers report', a
 
 t.test('a held lock shows its Session between Value and CreateIndex', async (t) => {
   const s = await serveConsul(t);
-  // No HTTP ?acquire yet: lock through the state machine as the session code will.
-  await s.backend.write({ type: 'kv.lock', key: 'leader', value: Buffer.from('me'), flags: 0, session: 'adf4238a-882b-9ddc-4a9d-5b6758e4159e' });
+  await put(`${s.url}/v1/catalog/register`, JSON.stringify({ Node: 'agent-1', Address: '10.0.0.1' }));
+  await put(`${s.url}/v1/session/create`, JSON.stringify({ ID: 'ignored', NodeChecks: [] }));
+  const [session] = (await (await fetch(`${s.url}/v1/session/list`)).json()) as Array<{ ID: string }>;
+  await put(`${s.url}/v1/kv/leader?acquire=${session!.ID}`, 'me');
   const body = (await (await fetch(`${s.url}/v1/kv/leader`)).json()) as DirEntry[];
   t.same(Object.keys(body[0]!), ['LockIndex', 'Key', 'Flags', 'Value', 'Session', 'CreateIndex', 'ModifyIndex']);
-  t.match(body[0], { LockIndex: 1, Session: 'adf4238a-882b-9ddc-4a9d-5b6758e4159e' });
+  t.match(body[0], { LockIndex: 1, Session: session!.ID });
   await put(`${s.url}/v1/kv/leader`, 'plain');
-  t.match(((await (await fetch(`${s.url}/v1/kv/leader`)).json()) as DirEntry[])[0], { LockIndex: 1, Session: 'adf4238a-882b-9ddc-4a9d-5b6758e4159e' },
+  t.match(((await (await fetch(`${s.url}/v1/kv/leader`)).json()) as DirEntry[])[0], { LockIndex: 1, Session: session!.ID },
     'a plain PUT keeps the holder and the term (locks are advisory)');
 });
