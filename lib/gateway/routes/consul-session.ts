@@ -15,6 +15,7 @@ import { parseQueryOptions, requireDatacenter } from '../consul/query-options.js
 import { readSessionRequest, type SessionRequest } from '../consul/session-body.js';
 import { sessionJson } from '../consul/session-json.js';
 import { AGENT_NODE_HEADER, FORWARDED_HEADER } from '../forward-http.js';
+import { authorizerOf, filterByAcl, requirePermission } from '../consul/acl.js';
 import { sendJson } from '../respond.js';
 import type { ConsulDeps } from '../types.js';
 
@@ -89,6 +90,7 @@ export function consulSessionRoutes(deps: ConsulDeps): Router {
     const request = await readSessionRequest(ctx, agentNode(ctx, deps));
     requireWriteDatacenter(ctx, dc);
     checkSession(request, deps.sessions?.ttlMinMs ?? SESSION_TTL_MIN_MS);
+    requirePermission(ctx, authorizerOf(ctx).sessionWrite(request.Node));
     const ID = await deps.backend.write({ type: 'session.create', ID: randomUuid(deps.random), ...request });
     sendJson(ctx, { ID });
   });
@@ -97,6 +99,7 @@ export function consulSessionRoutes(deps: ConsulDeps): Router {
     const id = pathRest(ctx, DESTROY_PATH);
     if (id === '') throw missing('session');
     requireWriteDatacenter(ctx, dc);
+    await requireSessionWrite(ctx, deps, id);
     await deps.backend.write({ type: 'session.destroy', ID: id });
     sendJson(ctx, true);
   });
@@ -110,7 +113,7 @@ export function consulSessionRoutes(deps: ConsulDeps): Router {
       if (id === '') throw missing('session');
     });
     // Unknown: [] (not null), so clients can always take the first element.
-    sendJson(ctx, found.map(sessionJson));
+    sendJson(ctx, readable(ctx, found).map(sessionJson));
   });
 
   consulEndpoint(router, NODE_PATH, ['GET'], async (ctx) => {
@@ -118,12 +121,12 @@ export function consulSessionRoutes(deps: ConsulDeps): Router {
     const found = await sessionQuery(deps, ctx, sessionsTable, (s) => ({ value: s.sessions.nodeSessions(node), index: s.tableIndex('sessions') }), () => {
       if (node === '') throw missing('node name');
     });
-    sendJson(ctx, found.map(sessionJson));
+    sendJson(ctx, readable(ctx, found).map(sessionJson));
   });
 
   consulEndpoint(router, /^\/v1\/session\/list$/, ['GET'], async (ctx) => {
     const found = await sessionQuery(deps, ctx, sessionsTable, (s) => ({ value: s.sessions.list(), index: s.tableIndex('sessions') }), () => undefined);
-    sendJson(ctx, found.map(sessionJson));
+    sendJson(ctx, readable(ctx, found).map(sessionJson));
   });
 
   consulEndpoint(router, RENEW_PATH, ['PUT'], async (ctx) => {
@@ -131,12 +134,25 @@ export function consulSessionRoutes(deps: ConsulDeps): Router {
     const options = parseQueryOptions(new URLSearchParams(ctx.querystring));
     if (id === '') throw missing('session');
     requireDatacenter(options, dc);
+    await requireSessionWrite(ctx, deps, id);
     const session = await renew(deps, id);
     if (session === undefined) throw new ChorusError(ErrorCode.NotFound, `Session id '${id}' not found`);
     sendJson(ctx, [sessionJson(session)]);
   });
 
   return router;
+}
+
+/** Destroying or renewing needs session:write on the session's node (looked up stale; unknown sessions pass, to their own answer). */
+async function requireSessionWrite(ctx: Parameters<typeof authorizerOf>[0], deps: ConsulDeps, id: string): Promise<void> {
+  const node = (await deps.backend.read('stale', (s) => ({ value: s.sessions.get(id)?.Node, index: 0 }))).value;
+  if (node !== undefined) requirePermission(ctx, authorizerOf(ctx).sessionWrite(node));
+}
+
+/** The sessions this request may read: session:read on their node. */
+function readable(ctx: Parameters<typeof authorizerOf>[0], sessions: readonly CatalogSession[]): CatalogSession[] {
+  const authz = authorizerOf(ctx);
+  return filterByAcl(ctx, sessions, (x) => authz.sessionRead(x.Node));
 }
 
 /** On the leader, through the session duties; without them (no TTL timers anywhere) a renewal only looks the session up. */

@@ -76,3 +76,23 @@ t.test('events need event:write to fire and event:read to be listed', async (t) 
   t.equal(listed.headers.get('x-consul-results-filtered-by-acls'), 'true');
   t.same(((await (await fetch(`${s.url}/v1/event/list`)).json()) as unknown[]), [], 'the anonymous token under default deny sees none');
 });
+
+t.test('sessions need session:write on their node to be made, renewed or destroyed, and session:read to be seen', async (t) => {
+  const s = await serveWithAcl(t);
+  for (const n of ['n1', 'n2']) t.equal((await register(s, { Node: n, Address: '10.0.0.1' }, 'root')).status, 200);
+  const n1 = await createToken(s, 'session "n1" { policy = "write" }');
+  const create = (node: string, token: string) => fetch(`${s.url}/v1/session/create`, as(token, { method: 'PUT', body: JSON.stringify({ Node: node, Checks: [] }) }));
+  const mine = await create('n1', n1);
+  t.equal(mine.status, 200);
+  const id = ((await mine.json()) as { ID: string }).ID;
+  t.equal((await create('n2', n1)).status, 403, 'not on another node');
+  const other = ((await (await create('n2', 'root')).json()) as { ID: string }).ID;
+  const listed = await fetch(`${s.url}/v1/session/list`, as(n1));
+  t.same(((await listed.json()) as Array<{ ID: string }>).map((x) => x.ID), [id], 'only the sessions of n1 are listed');
+  t.equal((await fetch(`${s.url}/v1/session/renew/${other}`, as(n1, { method: 'PUT' }))).status, 403);
+  t.equal((await fetch(`${s.url}/v1/session/renew/${id}`, as(n1, { method: 'PUT' }))).status, 200);
+  t.equal((await fetch(`${s.url}/v1/session/destroy/${other}`, as(n1, { method: 'PUT' }))).status, 403);
+  t.ok(s.backend.state.sessions.get(other), 'still there');
+  t.equal((await fetch(`${s.url}/v1/session/destroy/${id}`, as(n1, { method: 'PUT' }))).status, 200);
+  t.equal(s.backend.state.sessions.get(id), undefined);
+});
