@@ -3,17 +3,11 @@ import Consul from 'consul';
 import { createServer } from 'node:http';
 import { eventually } from '../helpers/proc.js';
 import { loopbackCluster } from '../helpers/cluster.js';
+import { getJson } from '../helpers/http.js';
 
 type Entry = { Node: { Node: string }; Service: { ID: string; Service: string; Port: number }; Checks: Array<{ CheckID: string; Status: string }> };
 
-async function json<T>(url: string): Promise<T | undefined> {
-  try {
-    const res = await fetch(url);
-    return res.status === 200 ? ((await res.json()) as T) : undefined;
-  } catch {
-    return undefined;
-  }
-}
+const json = getJson;
 
 t.test('a service registered on a client agent reaches the catalog on every server, and its failing HTTP check takes it out of ?passing', async (t) => {
   // The service's health endpoint, which the client agent's HTTP check probes.

@@ -2,18 +2,12 @@ import t from 'tap';
 import Consul from 'consul';
 import { eventually } from '../helpers/proc.js';
 import { loopbackCluster } from '../helpers/cluster.js';
+import { getJson } from '../helpers/http.js';
 
 type Check = { Node: string; CheckID: string; Name: string; Status: string; Output: string };
 type Node = { Node: string; Address: string };
 
-async function json<T>(url: string): Promise<T | undefined> {
-  try {
-    const res = await fetch(url);
-    return res.status === 200 ? ((await res.json()) as T) : undefined;
-  } catch {
-    return undefined;
-  }
-}
+const json = getJson;
 
 t.test('three servers and a client: the leader keeps every member in the catalog with serfHealth', async (t) => {
   const nodes = await loopbackCluster(t, 4, (i) => (i <= 3 ? ['--server', '--bootstrap-expect', '3'] : []));

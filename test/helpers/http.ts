@@ -12,3 +12,13 @@ export async function serve(app: Koa): Promise<{ url: string; close: () => Promi
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }
+
+/** GET `url` as JSON; undefined for anything but a 200 (or no answer), so tests can poll with eventually(). */
+export async function getJson<T>(url: string): Promise<T | undefined> {
+  try {
+    const res = await fetch(url);
+    return res.status === 200 ? ((await res.json()) as T) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -40,19 +40,21 @@ export function pathRest(ctx: Context, path: RegExp): string {
 }
 
 /**
- * A catalog or health read: Consul's query options, blocking on `scope`,
- * the meta headers and X-Consul-Effective-Consistency. `check` runs after
- * the options are parsed and before the query, for the endpoint's own 400s.
+ * A catalog, health or session read: Consul's query options, blocking on
+ * `scope`, the meta headers, and (unless `effectiveConsistency` is false, as
+ * for Consul's session reads) X-Consul-Effective-Consistency. `check` runs
+ * after the options are parsed and before the query, for the endpoint's own 400s.
  */
 export async function catalogQuery<T>(
   deps: ConsulDeps, ctx: Context, scope: WatchScope, query: (state: CatalogReader) => QueryResult<T>, check: () => void = () => undefined,
+  effectiveConsistency = true,
 ): Promise<T> {
   const options = parseQueryOptions(new URLSearchParams(ctx.querystring));
   check();
   requireDatacenter(options, deps.backend.datacenter);
   const answer = await blockingQuery(deps, options, scope, query, clientSignal(ctx));
   setQueryMeta(ctx, answer);
-  ctx.set('X-Consul-Effective-Consistency', options.consistency === 'default' ? 'leader' : options.consistency);
+  if (effectiveConsistency) ctx.set('X-Consul-Effective-Consistency', options.consistency === 'default' ? 'leader' : options.consistency);
   return answer.value;
 }
 

@@ -6,11 +6,9 @@ import {
   parseGoDurationNs, sessionRules, SESSION_TTL_MAX_MS, SESSION_TTL_MIN_MS,
   type CatalogReader, type CatalogSession, type QueryResult, type WatchScope,
 } from '../../catalog/index.js';
-import { blockingQuery } from '../consul/blocking.js';
 import { formatGoDuration } from '../consul/duration.js';
-import { consulEndpoint, pathRest } from '../consul/endpoint.js';
+import { catalogQuery, consulEndpoint, pathRest } from '../consul/endpoint.js';
 import { ConsulApiError, ConsulErrorCode } from '../consul/errors.js';
-import { clientSignal, setQueryMeta } from '../consul/meta.js';
 import { parseQueryOptions, requireDatacenter } from '../consul/query-options.js';
 import { readSessionRequest, type SessionRequest } from '../consul/session-body.js';
 import { sessionJson } from '../consul/session-json.js';
@@ -64,20 +62,11 @@ function agentNode(ctx: Context, deps: ConsulDeps): string {
   return forwardedFrom || (deps.nodeName ?? '');
 }
 
-/**
- * A session read: the query options, blocking on `scope`, the meta headers.
- * Unlike catalog and health, Consul's session reads set no
- * X-Consul-Effective-Consistency.
- */
-async function sessionQuery<T>(
+/** Consul's session reads set no X-Consul-Effective-Consistency. */
+function sessionQuery<T>(
   deps: ConsulDeps, ctx: Context, scope: WatchScope, query: (state: CatalogReader) => QueryResult<T>, check: () => void,
 ): Promise<T> {
-  const options = parseQueryOptions(new URLSearchParams(ctx.querystring));
-  check();
-  requireDatacenter(options, deps.backend.datacenter);
-  const answer = await blockingQuery(deps, options, scope, query, clientSignal(ctx));
-  setQueryMeta(ctx, answer);
-  return answer.value;
+  return catalogQuery(deps, ctx, scope, query, check, false);
 }
 
 /** Consul's `/v1/session/*` (reference §1.6). */
