@@ -1,4 +1,4 @@
-import { ChorusError, ErrorCode } from '../core/errors.js';
+import { badCommand } from './fields.js';
 import type { AclDeleteCommand, AclSetCommand } from './types.js';
 
 /** Token IDs, names and rules are bounded so one entry cannot bloat every replica's log. */
@@ -6,9 +6,7 @@ export const MAX_ACL_ID_LENGTH = 256;
 export const MAX_ACL_NAME_LENGTH = 1024;
 export const MAX_ACL_RULES_LENGTH = 64 * 1024;
 
-function bad(message: string): ChorusError {
-  return new ChorusError(ErrorCode.BadRequest, `invalid catalog command: ${message}`);
-}
+const bad = badCommand;
 
 function boundedString(o: Record<string, unknown>, field: string, max: number): string {
   const v = o[field];

@@ -1,6 +1,6 @@
 import { decode, encode } from '../core/codec.js';
-import { ChorusError, ErrorCode } from '../core/errors.js';
 import { validateAclCommand } from './acl-commands.js';
+import { badCommand, str as fieldStr } from './fields.js';
 import { validateDeregister, validateRegister } from './registry-commands.js';
 import { validateSessionCreate, validateSessionDestroy } from './session-commands.js';
 import type { CatalogCommand } from './types.js';
@@ -18,14 +18,10 @@ export function decodeCommand(bytes: Uint8Array): CatalogCommand {
   return validateCommand(decode(bytes));
 }
 
-function bad(message: string): ChorusError {
-  return new ChorusError(ErrorCode.BadRequest, `invalid catalog command: ${message}`);
-}
+const bad = badCommand;
 
 function str(o: Record<string, unknown>, field: string): string {
-  const v = o[field];
-  if (typeof v !== 'string') throw bad(`${field} must be a string`);
-  return v;
+  return fieldStr(o, field, bad);
 }
 
 /** Keys are never empty: Consul answers "Missing key name" before anything reaches the log. */

@@ -1,3 +1,5 @@
+import { ChorusError, ErrorCode } from '../core/errors.js';
+
 /**
  * Field readers for untrusted plain objects (decoded log entries and
  * snapshots): each returns the field typed or throws what `fail` makes, so
@@ -5,6 +7,9 @@
  * readers.
  */
 export type Fail = (message: string) => Error;
+
+/** How a malformed command fails: the same BadRequest on every replica. */
+export const badCommand: Fail = (message) => new ChorusError(ErrorCode.BadRequest, `invalid catalog command: ${message}`);
 export type Obj = Record<string, unknown>;
 
 export function record(v: unknown, what: string, fail: Fail): Obj {

@@ -1,5 +1,5 @@
 import { ChorusError, ErrorCode } from '../core/errors.js';
-import { bool, int, record, str, stringList, stringMap, uint, type Fail, type Obj } from './fields.js';
+import { badCommand, bool, int, record, str, stringList, stringMap, uint, type Fail, type Obj } from './fields.js';
 import {
   HealthStatus,
   type CatalogDeregisterCommand, type CatalogRegisterCommand, type CheckDefinition, type CheckRegistration,
@@ -15,7 +15,7 @@ import {
  * the state (an unknown service ID) are the state machine's.
  */
 
-const badShape: Fail = (message) => new ChorusError(ErrorCode.BadRequest, `invalid catalog command: ${message}`);
+const badShape: Fail = badCommand;
 
 function rejected(message: string): ChorusError {
   return new ChorusError(ErrorCode.Rejected, message);

@@ -1,5 +1,5 @@
 import { ChorusError, ErrorCode } from '../core/errors.js';
-import { int, record, str, stringList, type Fail, type Obj } from './fields.js';
+import { badCommand, int, record, str, stringList, type Fail, type Obj } from './fields.js';
 import { parseGoDurationNs } from './go-duration.js';
 import { uuidError } from './registry-commands.js';
 import {
@@ -15,7 +15,7 @@ import {
  * checked before the command is proposed, not a rule every replica shares.
  */
 
-const badShape: Fail = (message) => new ChorusError(ErrorCode.BadRequest, `invalid catalog command: ${message}`);
+const badShape: Fail = badCommand;
 
 function rejected(message: string): ChorusError {
   return new ChorusError(ErrorCode.Rejected, message);
