@@ -1,4 +1,3 @@
-import { formatAddress } from './core/address.js';
 import { Lifecycle, type Startable } from './core/lifecycle.js';
 import type { Logger } from './core/logger.js';
 import { SystemClock, type Clock, type Timer } from './core/clock.js';

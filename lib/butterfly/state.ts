@@ -1,4 +1,4 @@
-import { type Context, type MemberRecord, recordFromWire, snapshot, toWire } from './context.js';
+import { type Context, type MemberRecord, recordFromWire, toWire } from './context.js';
 import { formatAddress } from './address.js';
 import { Suspicion, suspicionTimeout } from './suspicion.js';
 import type { Incarnation, MemberId } from './types.js';

@@ -1,20 +1,7 @@
 import t from 'tap';
 import Consul from 'consul';
 import { eventually } from '../helpers/proc.js';
-import { loopbackCluster, type LoopbackNode } from '../helpers/cluster.js';
-
-async function leaderOf(nodes: LoopbackNode[]): Promise<LoopbackNode | undefined> {
-  for (const n of nodes.filter((x) => x.running)) {
-    try {
-      const leader = (await (await fetch(`${n.url}/v1/status/leader`)).json()) as string;
-      const found = nodes.find((x) => x.gossipAddress === leader);
-      if (found?.running) return found;
-    } catch {
-      // not up yet
-    }
-  }
-  return undefined;
-}
+import { leaderOf, loopbackCluster } from '../helpers/cluster.js';
 
 t.test('three servers and a client: bootstrap, forwarding, the npm consul client unmodified, failover', async (t) => {
   const nodes = await loopbackCluster(t, 4, (i) => (i <= 3 ? ['--server', '--bootstrap-expect', '3'] : []));

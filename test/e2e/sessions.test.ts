@@ -4,23 +4,10 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually } from '../helpers/proc.js';
-import { loopbackCluster, type LoopbackNode } from '../helpers/cluster.js';
+import { leaderOf, loopbackCluster } from '../helpers/cluster.js';
 
 type Session = { ID: string; Node: string; NodeChecks: string[] | null; TTL: string };
 type Entry = { Session?: string; LockIndex: number; Value: string };
-
-async function leaderOf(nodes: LoopbackNode[]): Promise<LoopbackNode | undefined> {
-  for (const n of nodes.filter((x) => x.running)) {
-    try {
-      const leader = (await (await fetch(`${n.url}/v1/status/leader`)).json()) as string;
-      const found = nodes.find((x) => x.gossipAddress === leader);
-      if (found?.running) return found;
-    } catch {
-      // not up yet
-    }
-  }
-  return undefined;
-}
 
 t.test('three servers and a client: a client session holds a lock until the client dies; lock-delay; TTL expiry', async (t) => {
   // Short TTLs for a test on real processes: 1 s minimum, expiry at the TTL itself.

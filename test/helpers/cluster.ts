@@ -46,3 +46,17 @@ export async function loopbackCluster(t: Test, n: number, extra: (i: number) => 
   t.teardown(async () => { for (const node of nodes) await node.kill(); });
   return nodes;
 }
+
+/** The running node that the running nodes name as Raft leader, if any answers. */
+export async function leaderOf(nodes: LoopbackNode[]): Promise<LoopbackNode | undefined> {
+  for (const n of nodes.filter((x) => x.running)) {
+    try {
+      const leader = (await (await fetch(`${n.url}/v1/status/leader`)).json()) as string;
+      const found = nodes.find((x) => x.gossipAddress === leader);
+      if (found?.running) return found;
+    } catch {
+      // not up yet
+    }
+  }
+  return undefined;
+}

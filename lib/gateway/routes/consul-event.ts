@@ -10,7 +10,7 @@ import { ConsulApiError, ConsulErrorCode } from '../consul/errors.js';
 import { clientSignal } from '../consul/meta.js';
 import { parseUint64 } from '../consul/numbers.js';
 import { sendEmpty, sendJson } from '../respond.js';
-import type { EventsDeps, EventsView } from '../types.js';
+import type { EventsDeps } from '../types.js';
 
 const FIRE_PATH = /^\/v1\/event\/fire(?:\/(.*))?$/;
 const LIST_PATH = '/v1/event/list';

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { VirtualClock } from '../../../lib/core/clock.js';
 import { scaleFactor, type AgentNodeInfo, type CatalogNodeState, type CatalogSync, type DeregisterRequest, type HealthCheckJson, type NodeServiceJson, type RegisterRequest } from '../../../lib/agent/index.js';
-import { advance, settle, testAgent } from '../../helpers/agent.js';
+import { advance, testAgent } from '../../helpers/agent.js';
 
 /** The catalog's entries for one node, in memory, with Consul's register/deregister semantics. */
 class FakeCatalog implements CatalogSync {
