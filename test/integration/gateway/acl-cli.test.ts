@@ -2,24 +2,14 @@ import t from 'tap';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { registerAcl } from '../../../lib/cli/acl.js';
-import type { KvIo } from '../../../lib/cli/kv.js';
 import { ErrorCode } from '../../../lib/core/errors.js';
+import { runHttpCli } from '../../helpers/cli.js';
 import { serveWithAcl } from '../../helpers/acl.js';
 
 /** Runs `chorus acl ...` in-process; returns stdout. */
 async function acl(url: string, args: string[], env: Record<string, string> = {}, stdin = ''): Promise<string> {
-  const out: Buffer[] = [];
-  const io: KvIo = {
-    env: { CHORUS_HTTP_ADDR: url, ...env },
-    stdout: { write: (c: string | Uint8Array) => out.push(Buffer.from(c)) },
-    readStdin: async () => Buffer.from(stdin),
-  };
-  const program = new Command('chorus').exitOverride();
-  registerAcl(program, io).commands.forEach((c) => c.exitOverride());
-  await program.parseAsync(['node', 'chorus', 'acl', ...args]);
-  return Buffer.concat(out).toString();
+  return runHttpCli(registerAcl, url, ['acl', ...args], stdin, env);
 }
 
 t.test('chorus acl: create (rules as text, @file and stdin), list, info, clone, update, destroy', async (t) => {

@@ -1,5 +1,4 @@
 import t from 'tap';
-import { Command } from 'commander';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SystemClock } from '../../../lib/core/clock.js';
@@ -9,9 +8,9 @@ import { createGatewayApp } from '../../../lib/gateway/app.js';
 import { LocalAgent } from '../../../lib/agent/index.js';
 import { LocalCatalogBackend } from '../../../lib/catalog/index.js';
 import { registerCatalog } from '../../../lib/cli/catalog.js';
-import type { KvIo } from '../../../lib/cli/kv.js';
 import { serve } from '../../helpers/http.js';
 import { emptyHabitat, fakeGossip } from '../../helpers/gateway.js';
+import { runHttpCli } from '../../helpers/cli.js';
 import { fakeExecutors } from '../../helpers/agent.js';
 
 async function server(t: { teardown(fn: () => unknown): void; testdir?: unknown }) {
@@ -34,13 +33,7 @@ async function server(t: { teardown(fn: () => unknown): void; testdir?: unknown 
 }
 
 async function chorus(url: string, args: string[]): Promise<string> {
-  const out: Buffer[] = [];
-  const io: KvIo = { env: { CHORUS_HTTP_ADDR: url }, stdout: { write: (c: string | Uint8Array) => out.push(Buffer.from(c)) }, readStdin: async () => Buffer.alloc(0) };
-  const program = new Command('chorus').exitOverride();
-  registerCatalog(program, io);
-  for (const c of program.commands) for (const sub of c.commands) sub.exitOverride();
-  await program.parseAsync(['node', 'chorus', ...args]);
-  return Buffer.concat(out).toString();
+  return runHttpCli(registerCatalog, url, args);
 }
 
 t.test('chorus services register|list|deregister and chorus catalog nodes|services', async (t) => {

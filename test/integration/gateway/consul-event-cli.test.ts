@@ -1,21 +1,12 @@
 import t from 'tap';
-import { Command } from 'commander';
-import { registerEvent, formatEvents, payloadText, type EventIo } from '../../../lib/cli/event.js';
+import { registerEvent, formatEvents, payloadText } from '../../../lib/cli/event.js';
 import { ErrorCode } from '../../../lib/core/errors.js';
+import { runHttpCli } from '../../helpers/cli.js';
 import { FakeEventRing, serveEvents } from '../../helpers/events.js';
 
 /** Runs `chorus event ...` in-process against the given server; returns stdout. */
 async function event(url: string, args: string[], stdin = '', env: Record<string, string> = {}): Promise<string> {
-  const out: Buffer[] = [];
-  const io: EventIo = {
-    env: { CHORUS_HTTP_ADDR: url, ...env },
-    stdout: { write: (c: string | Uint8Array) => out.push(Buffer.from(c)) },
-    readStdin: async () => Buffer.from(stdin),
-  };
-  const program = new Command('chorus').exitOverride();
-  registerEvent(program, io).commands.forEach((c) => c.exitOverride());
-  await program.parseAsync(['node', 'chorus', 'event', ...args]);
-  return Buffer.concat(out).toString();
+  return runHttpCli(registerEvent, url, ['event', ...args], stdin, env);
 }
 
 const ID_LINE = /^Event ID: ([0-9a-f-]{36})\n$/;

@@ -2,10 +2,10 @@ import t from 'tap';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { registerKv, formatEntries, formatKeys, parseUintOption, type KvIo } from '../../../lib/cli/kv.js';
+import { registerKv, formatEntries, formatKeys, parseUintOption } from '../../../lib/cli/kv.js';
 import { resolveHttpTarget } from '../../../lib/config/index.js';
 import { ErrorCode } from '../../../lib/core/errors.js';
+import { runHttpCli } from '../../helpers/cli.js';
 import { serveConsul } from '../../helpers/consul.js';
 
 t.test('resolveHttpTarget: flag, CHORUS_*, CONSUL_*, default', async (t) => {
@@ -35,16 +35,7 @@ t.test('formatting and option parsing', async (t) => {
 
 /** Runs `chorus kv ...` in-process against the given server; returns stdout as a string. */
 async function kv(url: string, args: string[], stdin = '', env: Record<string, string> = {}): Promise<string> {
-  const out: Buffer[] = [];
-  const io: KvIo = {
-    env: { CHORUS_HTTP_ADDR: url, ...env },
-    stdout: { write: (c: string | Uint8Array) => out.push(Buffer.from(c)) },
-    readStdin: async () => Buffer.from(stdin),
-  };
-  const program = new Command('chorus').exitOverride();
-  registerKv(program, io).commands.forEach((c) => c.exitOverride());
-  await program.parseAsync(['node', 'chorus', 'kv', ...args]);
-  return Buffer.concat(out).toString();
+  return runHttpCli(registerKv, url, ['kv', ...args], stdin, env);
 }
 
 t.test('chorus kv round trip against the routes', async (t) => {
