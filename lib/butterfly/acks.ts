@@ -1,7 +1,9 @@
 import type { Clock, Timer } from '../core/index.js';
+import type { Coordinate } from './coordinate/types.js';
 
 export interface AckHandler {
-  onAck(): void;
+  /** `coordinate`: the acker's, when one came with the ack (a direct ack from a member with coordinates on). */
+  onAck(coordinate?: Coordinate): void;
   onNack?(): void;
   /** Called once when no ack came within the timeout. */
   onExpire?(): void;
@@ -10,6 +12,7 @@ export interface AckHandler {
 interface Entry {
   handler: AckHandler;
   timer: Timer;
+  coordinate?: Coordinate;
 }
 
 /** Pending probes by sequence number; an ack completes one, a nack is counted, the timeout expires it. */
@@ -41,7 +44,15 @@ export class AckRegistry {
     if (entry === undefined) return false;
     this.#pending.delete(seq);
     entry.timer.cancel();
-    entry.handler.onAck();
+    entry.handler.onAck(entry.coordinate);
+    return true;
+  }
+
+  /** Keeps the coordinate that arrived just before the ack `seq`, for its handler; false when no such probe is pending. */
+  attachCoordinate(seq: number, coordinate: Coordinate): boolean {
+    const entry = this.#pending.get(seq);
+    if (entry === undefined) return false;
+    entry.coordinate = coordinate;
     return true;
   }
 

@@ -23,6 +23,7 @@ import type {
   ResolvedOptions,
 } from './types.js';
 import { decodePacket, MAX_PACKET_BYTES } from './wire/codec.js';
+import type { Coordinate } from './coordinate/types.js';
 
 /**
  * SWIM membership with Lifeguard, gossip dissemination and push-pull sync:
@@ -179,6 +180,18 @@ export class Butterfly {
   /** Every member we know, ourselves included, in no particular order. */
   members(): Member[] {
     return this.#ctx.list.map(snapshot);
+  }
+
+  /** Our network coordinate (serf's GetCoordinate); undefined with disableCoordinates. */
+  coordinate(): Coordinate | undefined {
+    return this.#ctx.coordinates?.own;
+  }
+
+  /** The coordinate member `id` last reported with an ack to our probe (serf's GetCachedCoordinate); ours for our own id. */
+  memberCoordinate(id: MemberId): Coordinate | undefined {
+    const coordinates = this.#ctx.coordinates;
+    if (coordinates === undefined) return undefined;
+    return id === this.#ctx.self.id ? coordinates.own : coordinates.of(id);
   }
 
   /** How many members are in `state` (ourselves included). */

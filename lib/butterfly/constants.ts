@@ -89,6 +89,8 @@ export const DEFAULTS = Object.freeze({
   maxStreamMessageBytes: 8 * 1024 * 1024,
   /** Largest number of members in one full-state message. */
   maxMembersInSync: 100_000,
+  /** Network coordinates ride on acks and move with every probe unless this is set (Consul's disable_coordinates). */
+  disableCoordinates: false,
 });
 
 /** Wire protocol version: the first byte of every packet and stream message. */

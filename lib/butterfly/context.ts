@@ -16,6 +16,7 @@ import type {
 import { COMPOUND_HEADER, COMPOUND_PART_OVERHEAD, encodePart, framePacket } from './wire/codec.js';
 import type { MemberWire, Message } from './wire/messages.js';
 import { LIMITS } from './constants.js';
+import { MemberCoordinates } from './coordinates.js';
 
 /** What we keep about a member; `Member` is its read-only snapshot. */
 export interface MemberRecord {
@@ -87,6 +88,8 @@ export class Context {
   readonly awareness: Awareness;
   readonly events: Emitter<MembershipEvents>;
   readonly stats: ButterflyStats;
+  /** Network coordinates (ours and the last each member reported); undefined when disableCoordinates is set. */
+  readonly coordinates: MemberCoordinates | undefined;
   /** Called with the body of each rumor message received (set by the rumor layer). */
   onRumor: ((from: string, body: Uint8Array) => void) | undefined;
   /** Called when a member we do not know pings us: gossip missed it, so a sync is due. */
@@ -106,6 +109,7 @@ export class Context {
     this.opts = opts;
     this.logger = deps.logger.child({ component: 'butterfly' });
     this.self = self;
+    this.coordinates = opts.disableCoordinates ? undefined : new MemberCoordinates(deps.random);
     this.awareness = new Awareness(opts.lifeguard ? opts.awarenessMaxMultiplier : 1);
     this.queue = new BroadcastQueue(() => retransmitLimit(opts.retransmitMult, this.activeCount), opts.maxQueuedBroadcasts);
     this.events = new Emitter<MembershipEvents>((err, event) =>
@@ -161,6 +165,7 @@ export class Context {
   removeMember(m: MemberRecord): void {
     if (this.members.get(m.id) !== m) return;
     this.members.delete(m.id);
+    this.coordinates?.forget(m.id);
     this.updateCounter++;
     const i = this.list.indexOf(m);
     if (i >= 0) {

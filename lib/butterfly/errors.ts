@@ -11,6 +11,7 @@ export type DropReason =
   | 'field'
   | 'count'
   | 'wrong-target'
+  | 'bad-coordinate'
   | 'handler';
 
 /** Thrown by the decoders and caught by the receive path, which drops and counts. Never escapes a handler. */

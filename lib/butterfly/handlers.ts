@@ -17,12 +17,16 @@ export const HANDLERS: { [K in MessageKind]: Handler<K> } = {
       ctx.drop('wrong-target');
       return;
     }
+    // serf's ack payload: our coordinate goes first, so it is there when the prober handles the ack.
+    const ack: Message[] = ctx.coordinates === undefined
+      ? [{ type: 'ack', seq: m.seq }]
+      : [{ type: 'coordinate', seq: m.seq, coordinate: ctx.coordinates.own }, { type: 'ack', seq: m.seq }];
     if (ctx.departedIds.has(m.fromId)) {
       // A departed member still probing: tell it, so it stops.
-      ctx.send(from, [{ type: 'ack', seq: m.seq }, { type: 'departed', id: m.fromId }]);
+      ctx.send(from, [...ack, { type: 'departed', id: m.fromId }]);
       return;
     }
-    ctx.send(from, [{ type: 'ack', seq: m.seq }]);
+    ctx.send(from, ack);
     if (!ctx.members.has(m.fromId)) ctx.onUnknownSender?.(from, m.fromId);
   },
 
@@ -39,6 +43,16 @@ export const HANDLERS: { [K in MessageKind]: Handler<K> } = {
 
   ack: ({ acks }, _from, m) => {
     acks.ack(m.seq);
+  },
+
+  coordinate: ({ ctx, acks }, _from, m) => {
+    // With coordinates off we take the ack alone, as serf without a ping delegate does.
+    if (ctx.coordinates === undefined) return;
+    if (ctx.coordinates.problem(m.coordinate) !== undefined) {
+      ctx.drop('bad-coordinate');
+      return;
+    }
+    acks.attachCoordinate(m.seq, m.coordinate);
   },
 
   nack: ({ acks }, _from, m) => {

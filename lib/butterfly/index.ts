@@ -21,3 +21,4 @@ export { suspicionTimeout, remainingSuspicionTime } from './suspicion.js';
 export { pushPullScale } from './gossip.js';
 export { formatAddress, parseAddress } from './address.js';
 export * from './rumors/index.js';
+export * from './coordinate/index.js';

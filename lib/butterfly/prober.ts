@@ -104,7 +104,11 @@ export class Prober {
       this.#probeTimers.add(t);
     };
     this.#acks.register(seq, periodMs, {
-      onAck: () => {
+      onAck: (coordinate) => {
+        // Only the target's own ack carries its coordinate (a relayed one does not), so the RTT is a direct one.
+        if (coordinate !== undefined && ctx.coordinates !== undefined && !ctx.coordinates.observe(target.id, coordinate, clock.now() - sentAt)) {
+          ctx.drop('bad-coordinate');
+        }
         if (done) return;
         finish();
         if (o.lifeguard && clock.now() - sentAt <= probeTimeout) ctx.awareness.applyDelta(-1);

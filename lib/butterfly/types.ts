@@ -80,6 +80,7 @@ export interface ButterflyOptions extends Partial<TimingProfile>, RumorOptions {
   maxQueuedBroadcasts?: number;
   maxStreamMessageBytes?: number;
   maxMembersInSync?: number;
+  disableCoordinates?: boolean;
 }
 
 export type ResolvedOptions = Required<Omit<ButterflyOptions, 'profile'>> & { profile: ProfileName };

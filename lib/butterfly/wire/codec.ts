@@ -77,6 +77,14 @@ const CODECS: CodecTable = {
     encode: (m) => [m.seq],
     decode: (b) => ({ type: 'ack', seq: v.uint(v.tuple(b, 'ack', 1)[0], 'seq', SEQ_MAX) }),
   },
+  coordinate: {
+    code: MessageType.Coordinate,
+    encode: (m) => [m.seq, m.coordinate.Vec, m.coordinate.Error, m.coordinate.Adjustment, m.coordinate.Height],
+    decode: (b) => {
+      const f = v.tuple(b, 'coordinate', 5);
+      return { type: 'coordinate', seq: v.uint(f[0], 'seq', SEQ_MAX), coordinate: v.coordinate(f) };
+    },
+  },
   nack: {
     code: MessageType.Nack,
     encode: (m) => [m.seq],

@@ -1,3 +1,4 @@
+import type { Coordinate } from '../coordinate/types.js';
 import type { Incarnation, MemberId, MemberState } from '../types.js';
 
 /** Message type codes: the second byte of every packet and of every compound part's first byte. */
@@ -12,6 +13,8 @@ export const MessageType = {
   Departed: 8,
   Compound: 9,
   Rumor: 10,
+  /** The acker's network coordinate, in the same packet as (and just before) the ack it belongs to. */
+  Coordinate: 11,
   /** Stream-only: a full state exchange. */
   PushPull: 32,
   /** Stream-only: a full state exchange, deflated (what serf's compression does for its syncs). */
@@ -56,6 +59,19 @@ export interface AckMessage {
   seq: number;
 }
 
+/**
+ * serf's ack payload: the acker's coordinate, so the prober can turn the
+ * ping's round trip into a Vivaldi observation. It travels as a part of its
+ * own rather than inside the ack, so a member that does not know it (or has
+ * coordinates off) drops just this part and still takes the ack.
+ */
+export interface CoordinateMessage {
+  type: 'coordinate';
+  /** The seq of the ack it goes with. */
+  seq: number;
+  coordinate: Coordinate;
+}
+
 export interface NackMessage {
   type: 'nack';
   seq: number;
@@ -97,6 +113,7 @@ export type Message =
   | PingMessage
   | IndirectPingMessage
   | AckMessage
+  | CoordinateMessage
   | NackMessage
   | AliveMessage
   | SuspectMessage

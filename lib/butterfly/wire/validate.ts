@@ -1,4 +1,6 @@
 import { LIMITS } from '../constants.js';
+import { MAX_DIMENSIONS } from '../coordinate/constants.js';
+import type { Coordinate } from '../coordinate/types.js';
 import { DecodeError } from '../errors.js';
 
 /** Field checks applied to every decoded value; each throws DecodeError naming the field. */
@@ -53,4 +55,25 @@ export function flattenTags(t: Readonly<Record<string, string>>): string[] {
   const out: string[] = [];
   for (const [k, v] of Object.entries(t)) out.push(k, v);
   return out;
+}
+
+function coordinateNumber(v: unknown, field: string): number {
+  if (typeof v !== 'number') throw new DecodeError('bad-coordinate', field);
+  return v;
+}
+
+/**
+ * A coordinate's fields, from [_, Vec, Error, Adjustment, Height]: numbers
+ * in a bounded vector, or the part is dropped as a bad coordinate. NaN, Inf
+ * and a dimensionality other than ours are refused by the receiving
+ * handler, which knows our dimensionality, under the same drop counter.
+ */
+export function coordinate(f: unknown[]): Coordinate {
+  if (!Array.isArray(f[1]) || f[1].length > MAX_DIMENSIONS) throw new DecodeError('bad-coordinate', 'coordinate.Vec');
+  return {
+    Vec: (f[1] as unknown[]).map((x) => coordinateNumber(x, 'coordinate.Vec')),
+    Error: coordinateNumber(f[2], 'coordinate.Error'),
+    Adjustment: coordinateNumber(f[3], 'coordinate.Adjustment'),
+    Height: coordinateNumber(f[4], 'coordinate.Height'),
+  };
 }
