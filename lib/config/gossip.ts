@@ -21,6 +21,8 @@ export const gossipTable = z
     retransmit_mult: count,
     push_pull_interval_ms: z.number().int().min(0).max(3_600_000),
     lifeguard: z.boolean({ error: 'must be true or false' }),
+    /** Consul's disable_coordinates: no coordinates on acks, none sent to the catalog, ?near sorts nothing. */
+    disable_coordinates: z.boolean({ error: 'must be true or false' }),
   })
   .partial()
   .strict();
@@ -36,6 +38,7 @@ export interface GossipTimings {
   retransmitMult?: number;
   pushPullIntervalMs?: number;
   lifeguard?: boolean;
+  disableCoordinates?: boolean;
 }
 
 export function parseGossipTable(raw: unknown, file: string): GossipTimings {
