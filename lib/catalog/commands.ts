@@ -3,6 +3,7 @@ import { validateAclCommand } from './acl-commands.js';
 import { badCommand, str as fieldStr } from './fields.js';
 import { validateDeregister, validateRegister } from './registry-commands.js';
 import { validateSessionCreate, validateSessionDestroy } from './session-commands.js';
+import { validateCoordinateBatch } from './coordinate-commands.js';
 import type { CatalogCommand } from './types.js';
 
 /**
@@ -83,6 +84,8 @@ export function validateCommand(value: unknown): CatalogCommand {
       return validateSessionCreate(o);
     case 'session.destroy':
       return validateSessionDestroy(o);
+    case 'coordinate.batch-update':
+      return validateCoordinateBatch(o);
     default:
       throw bad(`unknown type ${JSON.stringify(o.type)}`);
   }

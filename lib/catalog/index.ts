@@ -22,3 +22,7 @@ export { SessionTtlTimers, ttlMs, type SessionTtlOptions } from './session-ttl.j
 export { LockDelays } from './lock-delay.js';
 export { parseGoDurationNs, type DurationParse } from './go-duration.js';
 export { sessionCreateCommand, sessionRules } from './session-commands.js';
+export type { CoordinateReader } from './state.js';
+export type * from './coordinate-types.js';
+export { CoordinateTable } from './coordinate-table.js';
+export { MAX_COORDINATE_BATCH } from './coordinate-commands.js';

@@ -7,6 +7,8 @@ import type { AclTable } from './acl-table.js';
 import { readAclSection, writeAclSection } from './acl-snapshot.js';
 import { readSessions, writeSessions } from './session-snapshot.js';
 import type { SessionTable } from './session-table.js';
+import { readCoordinates, writeCoordinates } from './coordinate-snapshot.js';
+import type { CoordinateTable } from './coordinate-table.js';
 import type { KvEntry, LogIndex } from './types.js';
 
 /**
@@ -17,7 +19,8 @@ import type { KvEntry, LogIndex } from './types.js';
  *                     tombstones: [[Key, Index]...] },
  *               registry: { nodes, services, checks, indexes } } }   (see registry-snapshot.ts)
  *
- * plus `tables.sessions` (session-snapshot.ts, versioned on its own; absent: no sessions).
+ * plus `tables.sessions` (session-snapshot.ts, versioned on its own; absent: no sessions)
+ * and `tables.coordinates` (coordinate-snapshot.ts, likewise; absent: no coordinates).
  *
  * Version 1 had only the KV table; it still reads, with an empty registry.
  * `tables.acl` (acl-snapshot.ts) carries its own layout number and is absent
@@ -37,6 +40,7 @@ export interface SnapshotContents {
   aclIndex: LogIndex;
   acl: AclTable;
   sessions: SessionTable;
+  coordinates: CoordinateTable;
 }
 
 export function writeSnapshot(s: SnapshotContents): Uint8Array {
@@ -50,6 +54,7 @@ export function writeSnapshot(s: SnapshotContents): Uint8Array {
       registry: writeRegistry(s.registry),
       acl: writeAclSection(s.acl, s.aclIndex),
       sessions: writeSessions(s.sessions),
+      coordinates: writeCoordinates(s.coordinates),
     },
   });
 }
@@ -109,7 +114,8 @@ export function readSnapshot(bytes: Uint8Array): SnapshotContents {
   const registry = top.version === 1 ? new RegistryTable() : readRegistry(tables.registry, lastIndex, (m) => corrupt(m));
   const acl = readAclSection(tables.acl, lastIndex);
   const sessions = readSessions(tables.sessions, lastIndex, registry, (m) => corrupt(m));
-  return { lastIndex, kvIndex, kv, registry, aclIndex: acl.index, acl: acl.acl, sessions };
+  const coordinates = readCoordinates(tables.coordinates, lastIndex, registry, (m) => corrupt(m));
+  return { lastIndex, kvIndex, kv, registry, aclIndex: acl.index, acl: acl.acl, sessions, coordinates };
 }
 
 function kvEntry(row: unknown[], tableIndex: LogIndex): KvEntry {

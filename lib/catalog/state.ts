@@ -5,6 +5,7 @@ import { RegistryTable, type RegistryChanges } from './registry-table.js';
 import { AclTable } from './acl-table.js';
 import { readSnapshot, writeSnapshot } from './snapshot.js';
 import { SessionTable } from './session-table.js';
+import { CoordinateTable } from './coordinate-table.js';
 import type { SessionEvents } from './session-types.js';
 import type {
   CatalogCommand, ChangeListener, LogIndex, ResultOf, TableName, WatchScope,
@@ -20,6 +21,8 @@ export interface CatalogReader {
   /** The legacy ACL tokens. */
   readonly acl: Pick<AclTable, 'get' | 'list' | 'size'>;
   readonly sessions: SessionReader;
+  /** The latest network coordinate of each node. */
+  readonly coordinates: CoordinateReader;
   /** The last LogIndex that changed `table` (0 when nothing ever did). */
   tableIndex(table: TableName): LogIndex;
   /** The index a watch on `scope` compares against. */
@@ -32,6 +35,8 @@ export type RegistryReader = Pick<RegistryTable,
 
 export type SessionReader = Pick<SessionTable, 'get' | 'list' | 'nodeSessions' | 'size'>;
 
+export type CoordinateReader = Pick<CoordinateTable, 'get' | 'list' | 'node' | 'size'>;
+
 const NO_LISTENER: ChangeListener = { changed: () => undefined, reset: () => undefined };
 
 /**
@@ -43,6 +48,7 @@ export class CatalogState implements CatalogReader {
   #kv = new KvTable();
   #registry = new RegistryTable();
   #sessions = new SessionTable();
+  #coordinates = new CoordinateTable();
   #lastIndex: LogIndex = 0;
   #kvIndex: LogIndex = 0;
   #acl = new AclTable();
@@ -75,9 +81,14 @@ export class CatalogState implements CatalogReader {
     return this.#sessions;
   }
 
+  get coordinates(): CoordinateTable {
+    return this.#coordinates;
+  }
+
   tableIndex(table: TableName): LogIndex {
     if (table === 'acl') return this.#aclIndex;
     if (table === 'sessions') return this.#sessions.index;
+    if (table === 'coordinates') return this.#coordinates.index;
     return table === 'kv' ? this.#kvIndex : this.#registry.tableIndex(table);
   }
 
@@ -90,6 +101,8 @@ export class CatalogState implements CatalogReader {
       // A session key only narrows who is woken, as on the registry tables.
       case 'sessions':
         return this.#sessions.index;
+      case 'coordinates':
+        return this.#coordinates.index;
       // Keys on these tables only narrow who is woken; the index is the table's.
       case 'nodes':
       case 'services':
@@ -153,6 +166,11 @@ export class CatalogState implements CatalogReader {
       case 'session.destroy':
         this.#destroySessions(index, [cmd.ID]);
         return true as ResultOf<C>;
+      case 'coordinate.batch-update': {
+        const nodes = this.#coordinates.batchUpdate(index, cmd.Coordinates, (node) => this.#registry.node(node) !== undefined);
+        if (nodes.length > 0) this.#listener.changed('coordinates', nodes, index);
+        return cmd.Coordinates.filter((c) => this.#registry.node(c.Node) !== undefined).length as ResultOf<C>;
+      }
     }
     if (mutation.changed.length > 0) {
       this.#kvIndex = index;
@@ -165,6 +183,9 @@ export class CatalogState implements CatalogReader {
     for (const topic of ['nodes', 'services', 'checks', 'node', 'service'] as const) {
       if (changes[topic].size > 0) this.#listener.changed(topic, [...changes[topic]], index);
     }
+    // A node's coordinate goes with the node (Consul's deleteNodeTxn), in the same apply.
+    const gone = [...changes.nodes].filter((key) => this.#registry.node(key) === undefined && this.#coordinates.deleteNode(index, key));
+    if (gone.length > 0) this.#listener.changed('coordinates', gone, index);
     // Consul's invalidation: a session whose node or checks this change broke goes in the same apply.
     const doomed = this.#sessions.invalidatedBy(new Set([...changes.nodes, ...changes.checks]), this.#registry);
     if (doomed.length > 0) this.#destroySessions(index, doomed);
@@ -183,7 +204,10 @@ export class CatalogState implements CatalogReader {
 
   /** The whole state as plain MessagePack (see snapshot.ts for the layout). */
   snapshot(): Uint8Array {
-    return writeSnapshot({ lastIndex: this.#lastIndex, kvIndex: this.#kvIndex, kv: this.#kv, registry: this.#registry, aclIndex: this.#aclIndex, acl: this.#acl, sessions: this.#sessions });
+    return writeSnapshot({
+      lastIndex: this.#lastIndex, kvIndex: this.#kvIndex, kv: this.#kv, registry: this.#registry, aclIndex: this.#aclIndex, acl: this.#acl, sessions: this.#sessions,
+      coordinates: this.#coordinates,
+    });
   }
 
   /**
@@ -196,6 +220,7 @@ export class CatalogState implements CatalogReader {
     this.#kv = loaded.kv;
     this.#registry = loaded.registry;
     this.#sessions = loaded.sessions;
+    this.#coordinates = loaded.coordinates;
     this.#lastIndex = loaded.lastIndex;
     this.#kvIndex = loaded.kvIndex;
     this.#acl = loaded.acl;

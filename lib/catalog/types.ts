@@ -3,9 +3,10 @@ export type LogIndex = number;
 
 import type { CatalogDeregisterCommand, CatalogRegisterCommand } from './registry-types.js';
 import type { SessionCreateCommand, SessionDestroyCommand } from './session-types.js';
+import type { CoordinateBatchUpdateCommand } from './coordinate-types.js';
 
 /** The catalog's tables; every table has its own index (the last LogIndex that changed it). */
-export type TableName = 'kv' | 'nodes' | 'services' | 'checks' | 'acl' | 'sessions';
+export type TableName = 'kv' | 'nodes' | 'services' | 'checks' | 'acl' | 'sessions' | 'coordinates';
 
 /**
  * What a watch can follow: a table, or one of Consul's finer indexes —
@@ -125,7 +126,8 @@ export type CatalogCommand =
   | CatalogRegisterCommand
   | CatalogDeregisterCommand
   | SessionCreateCommand
-  | SessionDestroyCommand;
+  | SessionDestroyCommand
+  | CoordinateBatchUpdateCommand;
 
 export type CommandType = CatalogCommand['type'];
 
@@ -144,6 +146,8 @@ export interface CommandResults {
   /** The new session's ID. */
   'session.create': string;
   'session.destroy': boolean;
+  /** How many of the coordinates were stored (those of unknown nodes are skipped). */
+  'coordinate.batch-update': number;
 }
 
 export type ResultOf<C extends CatalogCommand> = CommandResults[C['type']];
