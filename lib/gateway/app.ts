@@ -15,6 +15,7 @@ import { consulSessionRoutes } from './routes/consul-session.js';
 import { forwardToServer } from './forward-http.js';
 import { aclMiddleware } from './consul/acl.js';
 import { consulAclRoutes } from './routes/consul-acl.js';
+import { consulCoordinateRoutes } from './routes/consul-coordinate.js';
 import type { GatewayDeps } from './types.js';
 
 /**
@@ -38,6 +39,7 @@ export function createGatewayApp(deps: GatewayDeps): Koa {
   if (deps.consul !== undefined) routers.push(consulAclRoutes(deps.consul, deps.acl));
   if (deps.consul !== undefined) routers.push(consulKvRoutes(deps.consul), consulCatalogRoutes(deps.consul), consulHealthRoutes(deps.consul));
   if (deps.consul !== undefined) routers.push(consulSessionRoutes(deps.consul));
+  if (deps.consul !== undefined) routers.push(consulCoordinateRoutes(deps.consul));
   if (deps.cluster !== undefined) routers.push(consulStatusRoutes(deps.cluster, deps.consul?.backend.datacenter ?? 'dc1'));
   for (const router of routers) {
     app.use(router.routes());

@@ -3,7 +3,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { ChorusError, ErrorCode, messageOf } from '../core/errors.js';
 
 /** The routes a client node does not answer itself: they read or write the replicated catalog. */
-const SERVER_PREFIXES = ['/v1/kv/', '/v1/kv', '/v1/status/', '/v1/catalog/', '/v1/health/', '/v1/session/', '/v1/acl/', '/v1/txn'];
+const SERVER_PREFIXES = ['/v1/kv/', '/v1/kv', '/v1/status/', '/v1/catalog/', '/v1/health/', '/v1/session/', '/v1/acl/', '/v1/txn', '/v1/coordinate/'];
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'host', 'te', 'trailer', 'proxy-authorization']);
 /** Marks a forwarded request, so a server never forwards it on. */
 export const FORWARDED_HEADER = 'x-chorus-forwarded';

@@ -1,7 +1,7 @@
 import type { Logger } from '../core/logger.js';
 import type { Clock } from '../core/clock.js';
 import type { Random } from '../core/random.js';
-import type { CatalogBackend, CatalogSession } from '../catalog/index.js';
+import type { CatalogBackend, CatalogSession, Coordinate } from '../catalog/index.js';
 import type { AclResolver } from '../agent/acl/index.js';
 import type { AgentServiceJson, CheckDefinition, CheckStatus, HealthCheckJson, ServiceDefinition, ServiceHealthJson } from '../agent/index.js';
 import type { UserEvent, UserEventParams } from '../agent/events/index.js';
@@ -107,6 +107,16 @@ export interface ConsulDeps {
   nodeName?: string | undefined;
   /** Session renewal and settings; absent: renew only reads (no TTL timers anywhere). */
   sessions?: SessionDeps | undefined;
+  /** Network coordinates; absent: coordinates are disabled and /v1/coordinate/* answers 401 "Coordinate support disabled". */
+  coordinates?: CoordinateDeps | undefined;
+}
+
+/** What the /v1/coordinate routes need beyond the catalog. */
+export interface CoordinateDeps {
+  /** The servers' coordinates as this server's gossip has them (Consul's WAN pool, for /v1/coordinate/datacenters). */
+  servers(): Array<{ Node: string; Coord: Coordinate }>;
+  /** The dimensionality of this server's own coordinate: an update with another is refused ("incompatible coordinate"). */
+  dimensionality: number;
 }
 
 /** What the session routes need beyond the catalog. */

@@ -64,7 +64,7 @@ export async function serveWithAcl(t: { teardown(fn: () => unknown): void }, opt
     habitat: emptyHabitat(),
     agent: { self: () => ({ Config: { NodeName: 'node1' } }) },
     cluster: { leader: () => '127.0.0.1:9638', peers: () => ['127.0.0.1:9638'] },
-    consul: { backend, clock: new SystemClock(), random: new SeededRandom(7) },
+    consul: { backend, clock: new SystemClock(), random: new SeededRandom(7), coordinates: { servers: () => [], dimensionality: 8 } },
     acl: { resolver, nodeName: 'node1' },
   });
   const s = await serve(app);

@@ -2,6 +2,7 @@ import { SystemClock, type Clock } from '../../lib/core/clock.js';
 import { SeededRandom } from '../../lib/core/random.js';
 import { silentLogger } from '../../lib/core/logger.js';
 import { LocalCatalogBackend, type CatalogBackend } from '../../lib/catalog/index.js';
+import type { CoordinateDeps } from '../../lib/gateway/types.js';
 import { createGatewayApp } from '../../lib/gateway/app.js';
 import { serve } from './http.js';
 import { emptyHabitat, fakeGossip } from './gateway.js';
@@ -22,6 +23,8 @@ export interface ServeConsulOptions {
   /** The agent's node name (sessions default to it); default 'agent-1'. */
   nodeName?: string;
   sessionTtlMinMs?: number;
+  /** Network coordinates: default on, 8 dimensions, no servers known; null turns them off (disable_coordinates). */
+  coordinates?: CoordinateDeps | null;
 }
 
 /** A gateway with the Consul routes over a fresh local catalog, served on a free port. */
@@ -41,6 +44,7 @@ export async function serveConsul(t: { teardown(fn: () => unknown): void }, opti
       nodeName: options.nodeName ?? 'agent-1',
       sessions: { renew: (id) => backend.renewSession(id), ttlMinMs: options.sessionTtlMinMs },
       ...(options.maxValueSize === undefined ? {} : { maxValueSize: options.maxValueSize }),
+      ...(options.coordinates === null ? {} : { coordinates: options.coordinates ?? { servers: () => [], dimensionality: 8 } }),
     },
   });
   const s = await serve(app);

@@ -9,6 +9,7 @@ import { ConsulApiError, ConsulErrorCode } from '../consul/errors.js';
 import { readJsonBody } from '../consul/json-body.js';
 import { authorizerOf, filterByAcl } from '../consul/acl.js';
 import { vetDeregister, vetRegister } from '../consul/catalog-acl.js';
+import { sortByNear } from '../consul/near.js';
 import { sendJson } from '../respond.js';
 import type { ConsulDeps } from '../types.js';
 
@@ -58,7 +59,7 @@ export function consulCatalogRoutes(deps: ConsulDeps): Router {
       index: s.tableIndex('nodes'),
     }), () => refuseFilterExpression(params));
     const authz = authorizerOf(ctx);
-    sendJson(ctx, filterByAcl(ctx, nodes, (n) => authz.nodeRead(n.Node)).map(nodeJson));
+    sendJson(ctx, (await sortByNear(deps, ctx, filterByAcl(ctx, nodes, (n) => authz.nodeRead(n.Node)), (n) => n.Node)).map(nodeJson));
   });
 
   consulEndpoint(router, /^\/v1\/catalog\/services$/, ['GET'], async (ctx) => {
@@ -90,7 +91,7 @@ export function consulCatalogRoutes(deps: ConsulDeps): Router {
     });
     const authz = authorizerOf(ctx);
     const visible = filterByAcl(ctx, instances, (i) => authz.serviceRead(i.service.Service) && authz.nodeRead(i.node.Node));
-    sendJson(ctx, visible.map((i) => serviceNodeJson(i.node, i.service)));
+    sendJson(ctx, (await sortByNear(deps, ctx, visible, (i) => i.node.Node)).map((i) => serviceNodeJson(i.node, i.service)));
   });
 
   consulEndpoint(router, NODE_PATH, ['GET'], async (ctx) => {

@@ -6,6 +6,7 @@ import { nodeMetaFilter, passingParam, refuseFilterExpression, tagFilter } from 
 import { catalogQuery, consulEndpoint, pathRest } from '../consul/endpoint.js';
 import { authorizerOf, filterByAcl } from '../consul/acl.js';
 import { checkVisible } from '../consul/catalog-acl.js';
+import { sortByNear } from '../consul/near.js';
 import { sendJson } from '../respond.js';
 import type { ConsulDeps } from '../types.js';
 
@@ -54,7 +55,7 @@ export function consulHealthRoutes(deps: ConsulDeps): Router {
       refuseFilterExpression(params);
     });
     const authz = authorizerOf(ctx);
-    sendJson(ctx, filterByAcl(ctx, checks, (c) => checkVisible(authz, c)).map(healthCheckJson));
+    sendJson(ctx, (await sortByNear(deps, ctx, filterByAcl(ctx, checks, (c) => checkVisible(authz, c)), (c) => c.Node)).map(healthCheckJson));
   });
 
   consulEndpoint(router, SERVICE_PATH, ['GET'], async (ctx) => {
@@ -77,7 +78,7 @@ export function consulHealthRoutes(deps: ConsulDeps): Router {
     });
     const authz = authorizerOf(ctx);
     const visible = filterByAcl(ctx, entries, (e) => authz.serviceRead(e.service.Service) && authz.nodeRead(e.node.Node));
-    sendJson(ctx, visible.map((e) => ({ Node: nodeJson(e.node), Service: nodeServiceJson(e.service), Checks: e.checks.map(healthCheckJson) })));
+    sendJson(ctx, (await sortByNear(deps, ctx, visible, (e) => e.node.Node)).map((e) => ({ Node: nodeJson(e.node), Service: nodeServiceJson(e.service), Checks: e.checks.map(healthCheckJson) })));
   });
 
   consulEndpoint(router, STATE_PATH, ['GET'], async (ctx) => {
