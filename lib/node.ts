@@ -20,6 +20,8 @@ import { agentSelf } from './node/agent-self.js';
 import { AclLeaderBootstrap, nodeAclResolver, remoteTokenLookup } from './node/acl.js';
 import { SupervisorAgentBridge, agentNodeInfo } from './node/agent-bridge.js';
 import { httpCatalogSync } from './node/catalog-sync-http.js';
+import { CoordinateSync, httpCoordinateUpdate, serverCoordinateUpdate, serverCoordinates } from './node/coordinate-sync.js';
+import { DEFAULT_COORDINATE_CONFIG } from './butterfly/index.js';
 import { LocalAgent } from './agent/index.js';
 import { butterflyEventGossip } from './node/user-events.js';
 import { UserEvents } from './agent/events/index.js';
@@ -205,6 +207,9 @@ export class ChorusNode {
                 random: this.#random,
                 nodeName: config.nodeName,
                 sessions: { renew: (id) => this.#raft().backend.renewSession(id), ttlMinMs: config.session.ttlMinMs },
+                coordinates: config.gossip.disableCoordinates
+                  ? undefined
+                  : { servers: () => serverCoordinates(this.#gossip.butterfly), dimensionality: DEFAULT_COORDINATE_CONFIG.dimensionality },
               },
               cluster: {
                 leader: () => this.#raft().status().leaderAddress ?? '',
@@ -220,6 +225,7 @@ export class ChorusNode {
     let bridge: SupervisorAgentBridge | undefined;
     let fullSyncSoon: Timer | undefined;
     let stopSyncTriggers: (() => void) | undefined;
+    let coordinateSync: CoordinateSync | undefined;
 
     const components: Startable[] = [
       {
@@ -328,6 +334,22 @@ export class ChorusNode {
             });
           };
           const offJoined = this.#gossip.butterfly.on('joined', serverSeen);
+          // Next to anti-entropy: this agent's network coordinate goes to the servers (Consul's sendCoordinate).
+          if (!config.gossip.disableCoordinates) {
+            const raft = this.#running.raft;
+            coordinateSync = new CoordinateSync({
+              clock: this.#clock,
+              random: this.#random,
+              logger: this.deps.logger.child({ component: 'COORD' }),
+              nodeName: config.nodeName,
+              coordinate: () => this.#gossip.butterfly.coordinate(),
+              clusterSize: () => this.#gossip.members().length,
+              send: raft !== undefined
+                ? serverCoordinateUpdate(() => raft.backend)
+                : httpCoordinateUpdate({ server: () => this.#serverUrl(), gatewayAuthToken: config.gatewayAuthToken, aclToken: config.acl.enabled ? config.acl.masterToken : undefined }),
+            }, config.gossip.syncCoordinateIntervalMinMs);
+            coordinateSync.start();
+          }
           stopSyncTriggers = () => {
             offJoined();
             fullSyncSoon?.cancel();
@@ -339,6 +361,7 @@ export class ChorusNode {
           await services?.stop();
           aclBootstrap?.stop();
           stopSyncTriggers?.();
+          await coordinateSync?.stop();
           await bridge?.settled();
           await this.#agent.stop();
           await this.#running?.raft?.stop();

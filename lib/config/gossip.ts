@@ -23,6 +23,8 @@ export const gossipTable = z
     lifeguard: z.boolean({ error: 'must be true or false' }),
     /** Consul's disable_coordinates: no coordinates on acks, none sent to the catalog, ?near sorts nothing. */
     disable_coordinates: z.boolean({ error: 'must be true or false' }),
+    /** Consul's sync_coordinate_interval_min: the agent sends its coordinate to the servers at most this often. */
+    sync_coordinate_interval_min_ms: z.number({ error: 'must be a number of milliseconds' }).int('must be whole milliseconds').min(100, 'must be at least 100').max(3_600_000, 'must be at most an hour'),
   })
   .partial()
   .strict();
@@ -39,6 +41,8 @@ export interface GossipTimings {
   pushPullIntervalMs?: number;
   lifeguard?: boolean;
   disableCoordinates?: boolean;
+  /** Not a membership timing: read by the node's coordinate sync, not passed to Butterfly. */
+  syncCoordinateIntervalMinMs?: number;
 }
 
 export function parseGossipTable(raw: unknown, file: string): GossipTimings {

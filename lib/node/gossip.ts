@@ -102,10 +102,11 @@ export class GossipStack {
     const config = this.config;
     const incarnation = await this.#readIncarnation();
     const advertise = this.advertiseAddress;
+    const { syncCoordinateIntervalMinMs: _sync, ...timings } = config.gossip;
     const butterfly = new Butterfly(
       { clock: this.deps.clock, random: this.deps.random, packets: this.#packets!, streams: this.#streamTransport!, logger: this.deps.logger },
       { id: identity.memberId, name: config.nodeName, advertiseAddress: advertise, incarnation, persistent: config.permanentPeer, tags: identity.tags },
-      { profile: config.gossipProfile, ...config.gossip, seeds: config.peers.map(formatAddress) },
+      { profile: config.gossipProfile, ...timings, seeds: config.peers.map(formatAddress) },
     );
     butterfly.on('incarnation', (n) => this.#persistIncarnation(n));
     this.#butterfly = butterfly;
