@@ -1,4 +1,4 @@
-import { MAX_DIMENSIONS } from '../butterfly/coordinate/constants.js';
+import { MAX_DIMENSIONS } from '../butterfly/coordinate/index.js';
 import { badCommand, record, str, type Fail, type Obj } from './fields.js';
 import type { CatalogCoordinate, Coordinate, CoordinateBatchUpdateCommand } from './coordinate-types.js';
 

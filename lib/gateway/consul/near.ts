@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import { distanceTo, isCompatible } from '../../butterfly/coordinate/coordinate.js';
+import { distanceTo, isCompatible } from '../../butterfly/coordinate/index.js';
 import type { Coordinate } from '../../catalog/index.js';
 import { AGENT_NODE_HEADER, FORWARDED_HEADER } from '../forward-http.js';
 import type { ConsulDeps } from '../types.js';

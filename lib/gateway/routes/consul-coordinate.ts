@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { ChorusError, ErrorCode } from '../../core/errors.js';
-import { isValidCoordinate } from '../../butterfly/coordinate/coordinate.js';
+import { isValidCoordinate } from '../../butterfly/coordinate/index.js';
 import { nameKey } from '../../catalog/index.js';
 import { authorizerOf, filterByAcl, requirePermission } from '../consul/acl.js';
 import { coordinateJson, readCoordinateUpdate } from '../consul/coordinate-body.js';

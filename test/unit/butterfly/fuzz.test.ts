@@ -16,6 +16,10 @@ function corpus(r: SeededRandom): Uint8Array[] {
   return [
     framePacket([encodePart({ type: 'ping', seq: 1, targetId: 'target', fromId: 'm-x' })]),
     framePacket([encodePart({ type: 'ack', seq: 7 })]),
+    framePacket([
+      encodePart({ type: 'coordinate', seq: 8, coordinate: { Vec: [0.001, 0, 0, 0, 0, 0, 0, -0.002], Error: 0.4, Adjustment: 0.0001, Height: 0.00001 } }),
+      encodePart({ type: 'ack', seq: 8 }),
+    ]),
     framePacket([encodePart({ type: 'alive', member })]),
     framePacket([encodePart({ type: 'suspect', id: 'target', incarnation: 99, from: 'm-x' })]),
     framePacket([
@@ -52,7 +56,7 @@ function mutate(r: SeededRandom, base: Uint8Array): Uint8Array {
     case 5: // pure noise, up to oversized
       return r.bytes(r.next() < 0.01 ? 70_000 : r.int(1400));
     default: // unknown message type
-      p[1] = 11 + r.int(200);
+      p[1] = 12 + r.int(200);
       return p;
   }
 }

@@ -10,6 +10,7 @@ import {
   CoordinateSync, coordinateSyncInterval, serverCoordinateUpdate, serverCoordinates, type CoordinateUpdate,
 } from '../../../lib/node/coordinate-sync.js';
 
+
 const at = (x: number): Coordinate => ({ Vec: [x, 0, 0, 0, 0, 0, 0, 0], Error: 0.3, Adjustment: 0, Height: 0.00001 });
 
 /** Lets the promise chain a timer started run to its end. */
