@@ -119,7 +119,7 @@ export class LocalAgent {
       },
       options.checkReapIntervalMs ?? CHECK_REAP_INTERVAL_MS,
     );
-    this.#file = deps.dataDir === undefined ? undefined : new AgentStateFile(join(deps.dataDir, AGENT_STATE_FILE));
+    this.#file = deps.dataDir === undefined ? undefined : new AgentStateFile(join(deps.dataDir, AGENT_STATE_FILE), { clock: deps.clock, logger: this.#log });
   }
 
   /** Brings back what was registered through the API before a restart, and starts the reaper. */
