@@ -8,6 +8,7 @@ import { serve } from '../../helpers/http.js';
 import { emptyHabitat, fakeGossip } from '../../helpers/gateway.js';
 import { fakeExecutors } from '../../helpers/agent.js';
 import { serveConsul } from '../../helpers/consul.js';
+import { serveWithAcl } from '../../helpers/acl.js';
 
 const PREFIX = 'Failed to create boolean expression evaluator: ';
 const q = (expression: string) => `filter=${encodeURIComponent(expression)}`;
@@ -131,6 +132,26 @@ t.test('filtering leaves X-Consul-Index alone, and a bad filter does not block',
   t.ok(Date.now() - started < 10_000, 'answered before the wait');
   const status = await c.get('/v1/catalog/nodes', 'Node == n1', '&stale&consistent');
   t.equal(status.status, 400, "the query's own 400s come first");
+});
+
+t.test('ACLs filter first: a filter never brings back what the token may not see', async (t) => {
+  const s = await serveWithAcl(t);
+  const root = { 'X-Consul-Token': 'root' };
+  for (const node of ['n1', 'n2', 'secret']) {
+    t.equal((await fetch(`${s.url}/v1/catalog/register`, { method: 'PUT', headers: root, body: JSON.stringify({ Node: node, Address: '10.0.0.1' }) })).status, 200);
+  }
+  const created = await fetch(`${s.url}/v1/acl/create`, {
+    method: 'PUT', headers: root, body: JSON.stringify({ Name: 'reader', Rules: 'node "" { policy = "read" }\nnode "secret" { policy = "deny" }' }),
+  });
+  const reader = { 'X-Consul-Token': ((await created.json()) as { ID: string }).ID };
+  const nodes = async (expression: string) => {
+    const res = await fetch(`${s.url}/v1/catalog/nodes?${q(expression)}`, { headers: reader });
+    t.equal(res.status, 200);
+    t.equal(res.headers.get('x-consul-results-filtered-by-acls'), 'true', 'the ACL filter still reports what it hid');
+    return ((await res.json()) as { Node: string }[]).map((n) => n.Node);
+  };
+  t.same(await nodes('Node == secret'), []);
+  t.same(await nodes('Address == "10.0.0.1"'), ['n1', 'n2']);
 });
 
 async function agentServer(t: Test) {
