@@ -1,4 +1,5 @@
 import t, { type Test } from 'tap';
+import Consul from 'consul';
 import { SystemClock } from '../../../lib/core/clock.js';
 import { SeededRandom } from '../../../lib/core/random.js';
 import { silentLogger } from '../../../lib/core/logger.js';
@@ -118,6 +119,18 @@ t.test('/v1/health/service/:name filters {Node, Service, Checks}, any check matc
   const op = await c.get('/v1/health/service/web', 'Checks == x');
   t.equal(op.status, 500);
   t.equal(await op.text(), `${PREFIX}Invalid match operator "Equal" for selector "Checks"`);
+});
+
+t.test('the npm consul client passes filter through', async (t) => {
+  const c = await catalog(t);
+  const url = new URL(c.url);
+  const consul = new Consul({ host: url.hostname, port: Number(url.port) });
+  const entries = (await consul.health.service({ service: 'web', filter: 'Checks.Status == critical' } as never)) as { Service: { ID: string } }[];
+  t.same(entries.map((e) => e.Service.ID), ['web1']);
+  const nodes = (await consul.catalog.nodes({ filter: 'Meta.env == prod' } as never)) as { Node: string }[];
+  t.same(nodes.map((n) => n.Node), ['n2']);
+  const refused = await consul.catalog.nodes({ filter: 'Meta.env ==' } as never).then(() => undefined, (err: unknown) => err as { response?: { statusCode?: number } });
+  t.equal(refused?.response?.statusCode, 500);
 });
 
 t.test('filtering leaves X-Consul-Index alone, and a bad filter does not block', async (t) => {
