@@ -95,3 +95,18 @@ t.test('deep nesting parses quickly, and nesting beyond the stack is refused, no
   t.same(parseExpression(`${'('.repeat(depth)}a == 1${')'.repeat(depth)}`), match(['a'], 'Equal', '1'));
   t.match(parseError(`${'('.repeat(20000)}a == 1${')'.repeat(20000)}`), /nested too deeply/);
 });
+
+t.test('a long chain of and/or terms is not nesting: it parses, right-associative', async (t) => {
+  let ast = parseExpression(Array(3000).fill('a == 1').join(' and '));
+  let depth = 0;
+  let leftsAreMatches = true;
+  while (ast.type === 'and') {
+    leftsAreMatches &&= ast.left.type === 'match';
+    ast = ast.right;
+    depth++;
+  }
+  t.equal(depth, 2999);
+  t.ok(leftsAreMatches);
+  const dangling = `${Array(3000).fill('a == 1').join(' or ')} or`;
+  t.equal(parseError(dangling), `1:${dangling.length + 1} (${dangling.length}): no match found, expected: [ \\t\\r\\n]`);
+});

@@ -70,23 +70,30 @@ class Grammar {
   }
 
   #or(): Parsed<Expression> {
-    return this.#s.rule('OrExpression', undefined, () => this.#binary('or', () => this.#and(), () => this.#or()));
+    return this.#s.rule('OrExpression', undefined, () => this.#binary('or', () => this.#and()));
   }
 
   #and(): Parsed<Expression> {
-    return this.#s.rule('AndExpression', undefined, () => this.#binary('and', () => this.#not(), () => this.#and()));
+    return this.#s.rule('AndExpression', undefined, () => this.#binary('and', () => this.#not()));
   }
 
-  /** `left _ "op" _ right / left`: right-associative, as bexpr builds it. */
-  #binary(op: 'and' | 'or', operand: () => Parsed<Expression>, rest: () => Parsed<Expression>): Parsed<Expression> {
+  /**
+   * `operand _ "op" _ self / operand`, read as a loop so that a long chain of
+   * `and`s does not nest a call per term; the result is right-associative, as
+   * bexpr builds it. Backing off after a dangling `and` leaves the cursor
+   * where the recursive rule would, and memoized operands record nothing twice.
+   */
+  #binary(op: 'and' | 'or', operand: () => Parsed<Expression>): Parsed<Expression> {
     const s = this.#s;
-    const both = s.seq<Expression>(() => {
-      const left = operand();
-      if (left === FAIL || this.#t.ws() === FAIL || s.lit(op) === FAIL || this.#t.ws() === FAIL) return FAIL;
-      const right = rest();
-      return right === FAIL ? FAIL : { type: op, left, right };
-    });
-    return both !== FAIL ? both : operand();
+    const first = operand();
+    if (first === FAIL) return FAIL;
+    const operands = [first];
+    for (;;) {
+      const next = s.seq(() => (this.#t.ws() === FAIL || s.lit(op) === FAIL || this.#t.ws() === FAIL ? FAIL : operand()));
+      if (next === FAIL) break;
+      operands.push(next);
+    }
+    return operands.reduceRight((right, left) => ({ type: op, left, right }));
   }
 
   #not(): Parsed<Expression> {
