@@ -28,6 +28,7 @@ const STATUS_BY_CONSUL_CODE: Record<ConsulErrorCode, number> = {
   [ConsulErrorCode.MethodNotAllowed]: 405,
   [ConsulErrorCode.NotImplemented]: 501,
   [ConsulErrorCode.Refused]: 500,
+  [ConsulErrorCode.InvalidFilter]: 500,
 };
 
 export function statusForError(err: unknown): number {
