@@ -5,27 +5,21 @@ import { SystemRandom, type Random } from './core/random.js';
 import { ChorusError, ErrorCode } from './core/errors.js';
 import type { NodeConfig } from './config/index.js';
 import { DataDirLock, ensureDataDir, loadOrCreateCtlSecret, loadOrCreateMemberId } from './datadir/index.js';
-import { CtlServer, type CtlHandler } from './ctl/index.js';
-import { svcHandlers } from './ctl/svc-handlers.js';
-import { HttpGateway, type GossipView, type HabitatView } from './gateway/index.js';
-import { ServiceManager } from './supervisor/index.js';
+import type { CtlHandler, CtlServer } from './ctl/index.js';
+import type { GossipView, HabitatView, HttpGateway } from './gateway/index.js';
+import type { ServiceManager } from './supervisor/index.js';
 import { GossipStack } from './node/gossip.js';
-import { consulMember, gossipView } from './node/gossip-view.js';
-import { habitatView } from './node/habitat-view.js';
-import { sysInfo } from './node/sys-info.js';
-import { CensusBridge } from './node/census-bridge.js';
-import { rumorHandlers } from './node/rumor-handlers.js';
-import { RaftServer } from './node/raft-server.js';
-import { agentSelf } from './node/agent-self.js';
-import { AclLeaderBootstrap, nodeAclResolver, remoteTokenLookup } from './node/acl.js';
-import { SupervisorAgentBridge, agentNodeInfo } from './node/agent-bridge.js';
-import { httpCatalogSync } from './node/catalog-sync-http.js';
-import { CoordinateSync, httpCoordinateUpdate, serverCoordinateUpdate, serverCoordinates } from './node/coordinate-sync.js';
 import { DEFAULT_COORDINATE_CONFIG } from './butterfly/index.js';
-import { LocalAgent } from './agent/index.js';
-import { butterflyEventGossip } from './node/user-events.js';
-import { UserEvents } from './agent/events/index.js';
+import type { CoordinateSync } from './node/coordinate-sync.js';
+import type { CensusBridge } from './node/census-bridge.js';
+import type { RaftServer } from './node/raft-server.js';
+import type { AclLeaderBootstrap } from './node/acl.js';
+import type { SupervisorAgentBridge } from './node/agent-bridge.js';
+import type { LocalAgent } from './agent/index.js';
+import type { UserEvents } from './agent/events/index.js';
 import { CHORUS_VERSION } from './version.js';
+
+type Parts = typeof import('./node/parts.js');
 
 /** How long a stopping server tries to take itself out of the Raft configuration (the stop has 4.5 s in all). */
 const RAFT_LEAVE_TIMEOUT_MS = 2_000;
@@ -51,6 +45,8 @@ export interface NodeInfo {
 /** The pieces that exist only once start() has read the data directory and bound the ports. */
 interface Running {
   memberId: string;
+  /** Agent-local services and checks; anti-entropy is started once a CatalogSync exists (see LocalAgent.startAntiEntropy). */
+  agent: LocalAgent;
   services: ServiceManager;
   habitat: HabitatView;
   gossip: GossipView;
@@ -64,8 +60,9 @@ interface Running {
 
 /**
  * One Chorus node, composed from one validated config. Components start in
- * dependency order (data directory, gossip, supervisor, control gateway,
- * HTTP gateway) and stop in reverse; the HTTP gateway answers 503 until
+ * dependency order (data directory, gossip, then the modules of everything
+ * else are loaded while the join runs, supervisor, control gateway, HTTP
+ * gateway) and stop in reverse; the HTTP gateway answers 503 until
  * start() finishes, and a stop leaves the ring gracefully before anything
  * else goes down.
  */
@@ -75,8 +72,8 @@ export class ChorusNode {
   readonly #clock: Clock;
   readonly #random: Random;
   readonly #gossip: GossipStack;
-  /** Agent-local services and checks; anti-entropy is started once a CatalogSync exists (see LocalAgent.startAntiEntropy). */
-  readonly #agent: LocalAgent;
+  /** What runs besides gossip, loaded once gossip has started (see node/parts.ts). */
+  #parts: Parts | undefined;
   #ready = false;
   #info: NodeInfo | undefined;
   #running: Running | undefined;
@@ -89,22 +86,9 @@ export class ChorusNode {
     this.#clock = deps.clock ?? new SystemClock();
     this.#random = deps.random ?? new SystemRandom();
     this.#gossip = new GossipStack(config, { clock: this.#clock, random: this.#random, logger: deps.logger });
-    this.#agent = new LocalAgent({
-      clock: this.#clock,
-      random: this.#random,
-      logger: deps.logger,
-      nodeName: config.nodeName,
-      datacenter: config.datacenter,
-      dataDir: config.dataDir,
-    });
     this.stopRequested = new Promise((resolve) => {
       this.#stopRequested = resolve;
     });
-  }
-
-  /** The local agent (services, checks, anti-entropy). */
-  get agent(): LocalAgent {
-    return this.#agent;
   }
 
   get info(): NodeInfo | undefined {
@@ -148,78 +132,93 @@ export class ChorusNode {
     let memberId = '';
     let ctlSecret = '';
     const running = (): Running => this.#get();
-    const ctl = new CtlServer(
-      {
-        logger: this.deps.logger.child({ component: 'CTL' }),
-        get secret() {
-          return ctlSecret;
-        },
-        handlers: this.#ctlHandlers(),
-      },
-      config.listenCtl,
-    );
-    const http = new HttpGateway(
-      {
-        logger: this.deps.logger.child({ component: 'HTTP' }),
-        authToken: config.gatewayAuthToken,
-        isReady: () => this.#ready,
-        habitat: {
-          services: () => this.#get().habitat.services(),
-          service: (serviceGroup) => this.#get().habitat.service(serviceGroup),
-          censusJson: () => this.#get().habitat.censusJson(),
-        },
-        gossip: {
-          butterfly: () => this.#get().gossip.butterfly(),
-          members: () => this.#get().gossip.members(),
-          join: (address) => this.#get().gossip.join(address),
-          forceLeave: (node) => this.#get().gossip.forceLeave(node),
-        },
-        events: {
-          events: {
-            fire: (params) => running().events.fire(params),
-            list: (name) => running().events.list(name),
-            onEvent: (listener) => running().events.onEvent(listener),
-            get sizeLimit() {
-              return running().events.sizeLimit;
-            },
+    let ctl!: CtlServer;
+    let http!: HttpGateway;
+    let agent!: LocalAgent;
+    // Built once the parts are loaded, after gossip has started (see node/parts.ts).
+    const assemble = (p: Parts): void => {
+      const { CtlServer, HttpGateway, agentSelf, nodeAclResolver, remoteTokenLookup, LocalAgent, serverCoordinates } = p;
+      agent = new LocalAgent({
+        clock: this.#clock,
+        random: this.#random,
+        logger: this.deps.logger,
+        nodeName: config.nodeName,
+        datacenter: config.datacenter,
+        dataDir: config.dataDir,
+      });
+      ctl = new CtlServer(
+        {
+          logger: this.deps.logger.child({ component: 'CTL' }),
+          get secret() {
+            return ctlSecret;
           },
-          datacenter: config.datacenter,
-          clock: this.#clock,
+          handlers: this.#ctlHandlers(),
         },
-        agent: { self: () => agentSelf(config, this.#get().memberId, this.#gossip.butterfly, this.#get().raft?.status(), this.#agent) },
-        agentLocal: { agent: this.#agent, clock: this.#clock, random: this.#random },
-        acl: {
-          nodeName: config.nodeName,
-          resolver: nodeAclResolver(config.acl, config.server
-            ? (id) => this.#running?.raft?.machine.state.acl.get(id)
-            : remoteTokenLookup(() => this.#serverUrl(), this.#clock)),
-        },
-        ...(config.server
-          ? {
-              consul: {
-                backend: {
-                  datacenter: config.datacenter,
-                  read: (mode, query) => this.#raft().backend.read(mode, query),
-                  write: (command) => this.#raft().backend.write(command),
-                  waitForChange: (scope, minIndex, signal) => this.#raft().backend.waitForChange(scope, minIndex, signal),
+        config.listenCtl,
+      );
+      http = new HttpGateway(
+        {
+          logger: this.deps.logger.child({ component: 'HTTP' }),
+          authToken: config.gatewayAuthToken,
+          isReady: () => this.#ready,
+          habitat: {
+            services: () => this.#get().habitat.services(),
+            service: (serviceGroup) => this.#get().habitat.service(serviceGroup),
+            censusJson: () => this.#get().habitat.censusJson(),
+          },
+          gossip: {
+            butterfly: () => this.#get().gossip.butterfly(),
+            members: () => this.#get().gossip.members(),
+            join: (address) => this.#get().gossip.join(address),
+            forceLeave: (node) => this.#get().gossip.forceLeave(node),
+          },
+          events: {
+            events: {
+              fire: (params) => running().events.fire(params),
+              list: (name) => running().events.list(name),
+              onEvent: (listener) => running().events.onEvent(listener),
+              get sizeLimit() {
+                return running().events.sizeLimit;
+              },
+            },
+            datacenter: config.datacenter,
+            clock: this.#clock,
+          },
+          agent: { self: () => agentSelf(config, this.#get().memberId, this.#gossip.butterfly, this.#get().raft?.status(), agent) },
+          agentLocal: { agent, clock: this.#clock, random: this.#random },
+          acl: {
+            nodeName: config.nodeName,
+            resolver: nodeAclResolver(config.acl, config.server
+              ? (id) => this.#running?.raft?.machine.state.acl.get(id)
+              : remoteTokenLookup(() => this.#serverUrl(), this.#clock)),
+          },
+          ...(config.server
+            ? {
+                consul: {
+                  backend: {
+                    datacenter: config.datacenter,
+                    read: (mode, query) => this.#raft().backend.read(mode, query),
+                    write: (command) => this.#raft().backend.write(command),
+                    waitForChange: (scope, minIndex, signal) => this.#raft().backend.waitForChange(scope, minIndex, signal),
+                  },
+                  clock: this.#clock,
+                  random: this.#random,
+                  nodeName: config.nodeName,
+                  sessions: { renew: (id) => this.#raft().backend.renewSession(id), ttlMinMs: config.session.ttlMinMs },
+                  coordinates: config.gossip.disableCoordinates
+                    ? undefined
+                    : { servers: () => serverCoordinates(this.#gossip.butterfly), dimensionality: DEFAULT_COORDINATE_CONFIG.dimensionality },
                 },
-                clock: this.#clock,
-                random: this.#random,
-                nodeName: config.nodeName,
-                sessions: { renew: (id) => this.#raft().backend.renewSession(id), ttlMinMs: config.session.ttlMinMs },
-                coordinates: config.gossip.disableCoordinates
-                  ? undefined
-                  : { servers: () => serverCoordinates(this.#gossip.butterfly), dimensionality: DEFAULT_COORDINATE_CONFIG.dimensionality },
-              },
-              cluster: {
-                leader: () => this.#raft().status().leaderAddress ?? '',
-                peers: () => this.#raft().status().configuration.servers.filter((s) => s.suffrage === 'voter').map((s) => s.address),
-              },
-            }
-          : { forwardTo: () => this.#serverUrl(), nodeName: config.nodeName }),
-      },
-      config.listenHttp,
-    );
+                cluster: {
+                  leader: () => this.#raft().status().leaderAddress ?? '',
+                  peers: () => this.#raft().status().configuration.servers.filter((s) => s.suffrage === 'voter').map((s) => s.address),
+                },
+              }
+            : { forwardTo: () => this.#serverUrl(), nodeName: config.nodeName }),
+        },
+        config.listenHttp,
+      );
+    };
     let services: ServiceManager | undefined;
     let aclBootstrap: AclLeaderBootstrap | undefined;
     let bridge: SupervisorAgentBridge | undefined;
@@ -251,6 +250,15 @@ export class ChorusNode {
       },
       {
         start: async () => {
+          this.#parts = await import('./node/parts.js');
+          assemble(this.#parts);
+        },
+        stop: async () => undefined,
+      },
+      {
+        start: async () => {
+          const { sysInfo, SupervisorAgentBridge, ServiceManager, CensusBridge, habitatView, gossipView, svcHandlers, rumorHandlers, UserEvents,
+            butterflyEventGossip, RaftServer, AclLeaderBootstrap, httpCatalogSync, agentNodeInfo, CoordinateSync, serverCoordinateUpdate, httpCoordinateUpdate } = this.#parts!;
           const sys = sysInfo({
             version: CHORUS_VERSION,
             memberId,
@@ -260,8 +268,8 @@ export class ChorusNode {
             permanent: config.permanentPeer,
           });
           let census: CensusBridge | undefined;
-          await this.#agent.start();
-          bridge = new SupervisorAgentBridge(this.#agent, () => services?.list() ?? [], this.deps.logger.child({ component: 'AGENT' }));
+          await agent.start();
+          bridge = new SupervisorAgentBridge(agent, () => services?.list() ?? [], this.deps.logger.child({ component: 'AGENT' }));
           services = new ServiceManager({
             clock: this.#clock,
             random: this.#random,
@@ -277,6 +285,7 @@ export class ChorusNode {
           census = new CensusBridge(this.#gossip.butterfly, services, sys, this.#clock, this.deps.logger.child({ component: 'CENSUS' }));
           this.#running = {
             memberId,
+            agent,
             services,
             habitat: habitatView(services, () => census!.censusJson),
             gossip: gossipView(this.#gossip.butterfly, () => this.#gossip.ringStats),
@@ -287,7 +296,7 @@ export class ChorusNode {
               random: this.#random,
               nodeName: config.nodeName,
               // Consul matches ?service= against the agent's services: the supervisor's and those registered through the API.
-              localServices: () => this.#agent.state.services().map((s) => ({ ID: s.ID, Service: s.Service, Tags: [...s.Tags] })),
+              localServices: () => agent.state.services().map((s) => ({ ID: s.ID, Service: s.Service, Tags: [...s.Tags] })),
               logger: this.deps.logger.child({ component: 'EVENTS' }),
             }),
             raft: config.server
@@ -316,7 +325,7 @@ export class ChorusNode {
           await services.start();
           census.start();
           // After the supervisor has registered its services: a first full sync before that would remove them from the catalog.
-          const antiEntropy = this.#agent.startAntiEntropy(
+          const antiEntropy = agent.startAntiEntropy(
             httpCatalogSync({
               server: () => this.#serverUrl(),
               gatewayAuthToken: config.gatewayAuthToken,
@@ -363,7 +372,7 @@ export class ChorusNode {
           stopSyncTriggers?.();
           await coordinateSync?.stop();
           await bridge?.settled();
-          await this.#agent.stop();
+          await agent.stop();
           await this.#running?.raft?.stop();
         },
       },
@@ -426,7 +435,10 @@ export class ChorusNode {
         this.#logger.info(`Permanently marked ${id} as departed`);
         return null;
       },
-      Members: async () => this.#gossip.members().map((m) => ({ ...consulMember(m), Id: m.id, State: m.state })),
+      Members: async () => {
+        const { consulMember } = this.#parts ?? (await import('./node/parts.js'));
+        return this.#gossip.members().map((m) => ({ ...consulMember(m), Id: m.id, State: m.state }));
+      },
       SupTerm: async () => {
         this.#logger.info('Stop requested through the ctl-gateway');
         // Reply first, then stop: the CLI waits for the answer.

@@ -5,7 +5,9 @@ import type { Logger } from '../core/logger.js';
 import type { Random } from '../core/random.js';
 import { AntiEntropy, type AntiEntropyOptions } from './anti-entropy.js';
 import type { AgentNodeInfo, CatalogSync } from './catalog-sync.js';
-import { createRunner, CriticalServiceReaper, systemExecutors, type CheckExecutors, type CheckRunner, type TtlRunner } from './checks/index.js';
+import {
+  createRunner, CriticalServiceReaper, systemExecutors, type AliasSource, type CheckExecutors, type CheckRunner, type TtlRunner,
+} from './checks/index.js';
 import {
   AGENT_STATE_FILE, CHECK_REAP_INTERVAL_MS, DEFAULT_NODE_MAINTENANCE_REASON, DEFAULT_SERVICE_MAINTENANCE_REASON, DEREGISTER_CRITICAL_MIN_MS,
   MAINTENANCE_CHECK_TYPE, NODE_MAINTENANCE_CHECK_ID, NODE_MAINTENANCE_NAME, SERVICE_MAINTENANCE_NAME, SERVICE_MAINTENANCE_PREFIX,
@@ -93,9 +95,12 @@ export class LocalAgent {
   readonly #reaper: CriticalServiceReaper;
   readonly #file: AgentStateFile | undefined;
   readonly #log: Logger;
+  readonly #aliasSource: AliasSource;
   /** Restored checks of services not registered yet (the supervisor registers its own later). */
   readonly #pending = new Map<string, PersistedCheck[]>();
   #ae: AntiEntropy | undefined;
+  /** How AliasNode checks read the catalog: anti-entropy's way to it, once there is one. */
+  #catalog: CatalogSync | undefined;
   #stopped = false;
 
   constructor(deps: LocalAgentDeps, options: LocalAgentOptions = {}) {
@@ -119,7 +124,8 @@ export class LocalAgent {
       },
       options.checkReapIntervalMs ?? CHECK_REAP_INTERVAL_MS,
     );
-    this.#file = deps.dataDir === undefined ? undefined : new AgentStateFile(join(deps.dataDir, AGENT_STATE_FILE));
+    this.#aliasSource = this.#makeAliasSource();
+    this.#file = deps.dataDir === undefined ? undefined : new AgentStateFile(join(deps.dataDir, AGENT_STATE_FILE), { clock: deps.clock, logger: this.#log });
   }
 
   /** Brings back what was registered through the API before a restart, and starts the reaper. */
@@ -143,6 +149,7 @@ export class LocalAgent {
   /** Starts keeping the catalog in sync through `sync`; the first full sync runs at once. */
   startAntiEntropy(sync: CatalogSync, node: () => AgentNodeInfo, options: AntiEntropyOptions & { clusterSize?: () => number } = {}): AntiEntropy {
     this.#ae?.stop();
+    this.#catalog = sync;
     this.#ae = new AntiEntropy(
       {
         clock: this.#deps.clock,
@@ -349,6 +356,20 @@ export class LocalAgent {
 
   // ---- internals ------------------------------------------------------------------------------
 
+  /** What alias checks mirror: this agent's state, and the catalog for AliasNode. */
+  #makeAliasSource(): AliasSource {
+    return {
+      nodeName: this.#deps.nodeName,
+      localChecks: () => this.state.checks(),
+      serviceExists: (id) => this.state.service(id) !== undefined,
+      onLocalChange: (fn) => this.state.onChange(fn),
+      catalogNode: (node) => {
+        if (this.#catalog === undefined) return Promise.reject(new ChorusError(ErrorCode.Unavailable, 'No known Consul servers'));
+        return this.#catalog.nodeState(node);
+      },
+    };
+  }
+
   #baseCheck(checkId: string, name: string, service: LocalService | undefined): LocalCheck {
     return {
       Node: this.#deps.nodeName,
@@ -389,10 +410,10 @@ export class LocalAgent {
     const rt: CheckRuntime = { definition };
     if (definition !== null) {
       const created = createRunner(
-        { clock: this.#deps.clock, random: this.#deps.random, executors: this.#executors },
+        { clock: this.#deps.clock, random: this.#deps.random, executors: this.#executors, alias: this.#aliasSource },
         definition,
         (status, output) => this.state.updateCheck(check.CheckID, status, output),
-        this.#options.minCheckIntervalMs === undefined ? {} : { minIntervalMs: this.#options.minCheckIntervalMs },
+        { checkId: check.CheckID, ...(this.#options.minCheckIntervalMs === undefined ? {} : { minIntervalMs: this.#options.minCheckIntervalMs }) },
       );
       rt.runner = created.runner;
       if (created.ttl !== undefined) rt.ttl = created.ttl;

@@ -44,3 +44,12 @@ export const HTTP_CHECK_ACCEPT = 'text/plain, text/*, */*';
 
 /** The file under the data directory holding API-registered services, checks and maintenance. */
 export const AGENT_STATE_FILE = 'agent/local.json';
+
+/** A local alias check looks again at least this often, in case it missed a change (Consul's maxDurationBetweenUpdates). */
+export const ALIAS_REFRESH_MS = 60_000;
+/**
+ * An AliasNode check asks the catalog for the node's checks this often. Consul
+ * holds a blocking query open instead; a poll keeps the catalog interface one
+ * plain read.
+ */
+export const ALIAS_NODE_POLL_MS = 5_000;

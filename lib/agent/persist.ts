@@ -1,7 +1,10 @@
-import { mkdir, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { writeFileAtomic } from '../core/atomic-file.js';
-import { ChorusError, ErrorCode } from '../core/errors.js';
+import { copyFile, mkdir, readFile, rename, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { fsyncDir, writeFileAtomic } from '../core/atomic-file.js';
+import type { Clock } from '../core/clock.js';
+import { ChorusError, ErrorCode, messageOf } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { readPersistedState } from './persist-shape.js';
 import type { CheckDefinition, CheckStatus, LocalCheck, LocalService } from './types.js';
 
 /** One check as it survives a restart: what it is, how it runs, and a TTL check's last report. */
@@ -19,22 +22,42 @@ export interface PersistedState {
   checks: PersistedCheck[];
 }
 
+export interface AgentStateFileDeps {
+  /** Names the set-aside copy of a corrupt file. */
+  clock: Clock;
+  logger: Logger;
+}
+
+/** The suffix a corrupt state file is set aside under: `local.json.corrupt-20260102T030405.678Z`. */
+export const CORRUPT_SUFFIX = '.corrupt-';
+
 /**
  * The API-registered services and checks (maintenance included) in one file
  * of the data directory, replaced atomically. Writes are coalesced: a save
  * that arrives while one is running is folded into one more write, and every
  * caller resolves once a write that includes its change is on disk.
+ *
+ * A file that cannot be restored never stops the node: the agent starts
+ * empty (the supervisor registers its own services again anyway) and the
+ * file is kept beside it, `local.json.corrupt-<time>`, for a human to read.
  */
 export class AgentStateFile {
   readonly path: string;
+  readonly #deps: AgentStateFileDeps;
   #dirty = false;
   #running: Promise<void> | undefined;
 
-  constructor(path: string) {
+  constructor(path: string, deps: AgentStateFileDeps) {
     this.path = path;
+    this.#deps = deps;
   }
 
-  /** The saved state, or undefined when nothing was ever saved. CorruptData when the file cannot be read back. */
+  /**
+   * The saved state, or undefined when there is none to restore. A file that
+   * is not JSON or not a state file is moved aside; entries that are not
+   * well formed are left out (the file copied aside first), each logged.
+   * Throws CorruptData only when the file cannot be read at all.
+   */
   async load(): Promise<PersistedState | undefined> {
     let text: string;
     try {
@@ -47,13 +70,42 @@ export class AgentStateFile {
     try {
       parsed = JSON.parse(text);
     } catch (err) {
-      throw new ChorusError(ErrorCode.CorruptData, `${this.path} is not valid JSON`, { cause: err });
+      await this.#setAside('move', `not valid JSON: ${messageOf(err)}`);
+      return undefined;
     }
-    const state = parsed as Partial<PersistedState> | null;
-    if (state === null || state.version !== 1 || !Array.isArray(state.services) || !Array.isArray(state.checks)) {
-      throw new ChorusError(ErrorCode.CorruptData, `${this.path} is not an agent state file this version understands`);
+    const read = readPersistedState(parsed);
+    if (!read.ok) {
+      await this.#setAside('move', `not an agent state file: ${read.reason}`);
+      return undefined;
     }
-    return state as PersistedState;
+    if (read.dropped.length > 0) {
+      const aside = await this.#setAside('copy', `${read.dropped.length} malformed entries left out`);
+      for (const d of read.dropped) {
+        this.#deps.logger.warn(
+          { path: this.path, setAside: aside, kind: d.kind, index: d.index, ...(d.id === undefined ? {} : { id: d.id }), reason: d.reason },
+          `agent state: ${d.kind} entry ${d.index}${d.id === undefined ? '' : ` (${d.id})`} left out: ${d.reason}`,
+        );
+      }
+    }
+    return read.state;
+  }
+
+  /** Keeps the file's bytes under a free `.corrupt-<time>` name (moved, or copied when the good part is restored). */
+  async #setAside(how: 'move' | 'copy', reason: string): Promise<string> {
+    const stamp = new Date(this.#deps.clock.now()).toISOString().replace(/[-:]/g, '');
+    const base = join(dirname(this.path), `${basename(this.path)}${CORRUPT_SUFFIX}${stamp}`);
+    let aside = base;
+    for (let n = 1; await exists(aside); n++) aside = `${base}-${n}`;
+    if (how === 'move') await rename(this.path, aside);
+    else await copyFile(this.path, aside);
+    await fsyncDir(dirname(this.path));
+    this.#deps.logger.warn(
+      { path: this.path, setAside: aside, reason },
+      how === 'move'
+        ? `agent state file ${this.path} set aside as ${aside} (${reason}); starting with no API-registered services or checks`
+        : `agent state file ${this.path} copied to ${aside} (${reason})`,
+    );
+    return aside;
   }
 
   /** Writes `snapshot()` (taken at write time, so the newest state goes out). */
@@ -78,5 +130,14 @@ export class AgentStateFile {
     } finally {
       this.#running = undefined;
     }
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
   }
 }

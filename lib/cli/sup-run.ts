@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { loadNodeConfig, OPTION_LIST } from '../config/index.js';
 import { createLogger, type Logger } from '../core/logger.js';
-import { ChorusNode } from '../node.js';
 import { describeError, exitCodeFor, EXIT_FAILURE, EXIT_OK } from './exit.js';
 
 /** How long a stop may take before the process gives up and exits non-zero. */
@@ -44,6 +43,8 @@ export async function supRun(opts: Record<string, unknown>): Promise<number> {
   }
 
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
+  // Loaded here, not at the top: every other command would pay for the node's modules.
+  const { ChorusNode } = await import('../node.js');
   const node = new ChorusNode(config, { logger, env: process.env });
   let signalled = 0;
   const onSignal = (signal: NodeJS.Signals): void => {

@@ -1,33 +1,32 @@
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
 import { ChorusError, ErrorCode } from '../core/errors.js';
+import { booleanRule, checkTable, numberRule } from './rules.js';
 
 /**
  * Gossip timings a config file may set in its `[gossip]` table, each
  * overriding the chosen profile. Keys and meaning follow memberlist's config.
  */
-const ms = z.number({ error: 'must be a number of milliseconds' }).int('must be whole milliseconds').min(1, 'must be at least 1').max(3_600_000, 'must be at most an hour');
-const count = z.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(64, 'must be at most 64');
+const ms = numberRule({ type: 'must be a number of milliseconds', int: 'must be whole milliseconds', min: [1, 'must be at least 1'], max: [3_600_000, 'must be at most an hour'] });
+const count = numberRule({ type: 'must be a number', int: 'must be a whole number', min: [1, 'must be at least 1'], max: [64, 'must be at most 64'] });
 
-export const gossipTable = z
-  .object({
-    probe_interval_ms: ms,
-    probe_timeout_ms: ms,
-    gossip_interval_ms: ms,
-    gossip_nodes: count,
-    indirect_checks: count,
-    suspicion_mult: count,
-    suspicion_max_timeout_mult: count,
-    retransmit_mult: count,
-    push_pull_interval_ms: z.number().int().min(0).max(3_600_000),
-    lifeguard: z.boolean({ error: 'must be true or false' }),
-    /** Consul's disable_coordinates: no coordinates on acks, none sent to the catalog, ?near sorts nothing. */
-    disable_coordinates: z.boolean({ error: 'must be true or false' }),
-    /** Consul's sync_coordinate_interval_min: the agent sends its coordinate to the servers at most this often. */
-    sync_coordinate_interval_min_ms: z.number({ error: 'must be a number of milliseconds' }).int('must be whole milliseconds').min(100, 'must be at least 100').max(3_600_000, 'must be at most an hour'),
-  })
-  .partial()
-  .strict();
+const GOSSIP_TABLE = {
+  probe_interval_ms: ms,
+  probe_timeout_ms: ms,
+  gossip_interval_ms: ms,
+  gossip_nodes: count,
+  indirect_checks: count,
+  suspicion_mult: count,
+  suspicion_max_timeout_mult: count,
+  retransmit_mult: count,
+  push_pull_interval_ms: numberRule({
+    type: 'must be a number of milliseconds', int: 'must be whole milliseconds', min: [0, 'must be at least 0 (0 turns periodic push-pull off)'], max: [3_600_000, 'must be at most an hour'],
+  }),
+  lifeguard: booleanRule('must be true or false'),
+  /** Consul's disable_coordinates: no coordinates on acks, none sent to the catalog, ?near sorts nothing. */
+  disable_coordinates: booleanRule('must be true or false'),
+  /** Consul's sync_coordinate_interval_min: the agent sends its coordinate to the servers at most this often. */
+  sync_coordinate_interval_min_ms: numberRule({ type: 'must be a number of milliseconds', int: 'must be whole milliseconds', min: [100, 'must be at least 100'], max: [3_600_000, 'must be at most an hour'] }),
+};
 
 export interface GossipTimings {
   probeIntervalMs?: number;
@@ -46,15 +45,9 @@ export interface GossipTimings {
 }
 
 export function parseGossipTable(raw: unknown, file: string): GossipTimings {
-  const result = gossipTable.safeParse(raw);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const where = issue.path.length > 0 ? `gossip.${issue.path.join('.')}` : 'gossip';
-    const message = issue.code === 'unrecognized_keys' ? `unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message;
-    throw new ChorusError(ErrorCode.InvalidConfig, `config file ${file}: ${where}: ${message}`);
-  }
+  const table = checkTable('gossip', raw, file, GOSSIP_TABLE);
   const out: GossipTimings = {};
-  for (const [key, value] of Object.entries(result.data)) {
+  for (const [key, value] of Object.entries(table)) {
     const camel = key.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()) as keyof GossipTimings;
     (out as Record<string, unknown>)[camel] = value;
   }
@@ -87,17 +80,15 @@ export async function readRingKeyFile(path: string): Promise<Uint8Array[]> {
   return parseRingKeys(text, `ring key file ${path}`);
 }
 
-const raftMs = z.number({ error: 'must be a number of milliseconds' }).int('must be whole milliseconds').min(10, 'must be at least 10').max(60_000, 'must be at most a minute');
+const raftMs = numberRule({ type: 'must be a number of milliseconds', int: 'must be whole milliseconds', min: [10, 'must be at least 10'], max: [60_000, 'must be at most a minute'] });
+const longMs = numberRule({ type: 'must be a number of milliseconds', int: 'must be whole milliseconds', min: [1_000, 'must be at least 1000'], max: [30 * 24 * 3_600_000, 'must be at most 30 days'] });
 
-export const raftTable = z
-  .object({
-    heartbeat_interval_ms: raftMs,
-    election_timeout_ms: raftMs,
-    dead_server_removal_ms: z.number({ error: 'must be a number of milliseconds' }).int('must be whole milliseconds').min(1_000, 'must be at least 1000').max(30 * 24 * 3_600_000, 'must be at most 30 days'),
-    tombstone_ttl_ms: z.number({ error: 'must be a number of milliseconds' }).int('must be whole milliseconds').min(1_000, 'must be at least 1000').max(30 * 24 * 3_600_000, 'must be at most 30 days'),
-  })
-  .partial()
-  .strict();
+const RAFT_TABLE = {
+  heartbeat_interval_ms: raftMs,
+  election_timeout_ms: raftMs,
+  dead_server_removal_ms: longMs,
+  tombstone_ttl_ms: longMs,
+};
 
 export interface RaftTimings {
   heartbeatIntervalMs?: number;
@@ -110,18 +101,12 @@ export interface RaftTimings {
 
 /** The config file's `[raft]` table: etcd's two timing knobs, in milliseconds. */
 export function parseRaftTable(raw: unknown, file: string): RaftTimings {
-  const result = raftTable.safeParse(raw);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const where = issue.path.length > 0 ? `raft.${issue.path.join('.')}` : 'raft';
-    const message = issue.code === 'unrecognized_keys' ? `unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message;
-    throw new ChorusError(ErrorCode.InvalidConfig, `config file ${file}: ${where}: ${message}`);
-  }
+  const table = checkTable('raft', raw, file, RAFT_TABLE) as Partial<Record<keyof typeof RAFT_TABLE, number>>;
   const out: RaftTimings = {};
-  if (result.data.heartbeat_interval_ms !== undefined) out.heartbeatIntervalMs = result.data.heartbeat_interval_ms;
-  if (result.data.election_timeout_ms !== undefined) out.electionTimeoutMs = result.data.election_timeout_ms;
-  if (result.data.dead_server_removal_ms !== undefined) out.deadServerRemovalMs = result.data.dead_server_removal_ms;
-  if (result.data.tombstone_ttl_ms !== undefined) out.tombstoneTtlMs = result.data.tombstone_ttl_ms;
+  if (table.heartbeat_interval_ms !== undefined) out.heartbeatIntervalMs = table.heartbeat_interval_ms;
+  if (table.election_timeout_ms !== undefined) out.electionTimeoutMs = table.election_timeout_ms;
+  if (table.dead_server_removal_ms !== undefined) out.deadServerRemovalMs = table.dead_server_removal_ms;
+  if (table.tombstone_ttl_ms !== undefined) out.tombstoneTtlMs = table.tombstone_ttl_ms;
   if (out.heartbeatIntervalMs !== undefined && out.electionTimeoutMs !== undefined && out.electionTimeoutMs < 5 * out.heartbeatIntervalMs) {
     throw new ChorusError(ErrorCode.InvalidConfig, `config file ${file}: raft.election_timeout_ms should be at least 5 × heartbeat_interval_ms (etcd recommends 10 ×)`);
   }

@@ -1,7 +1,7 @@
-import { z } from 'zod';
 import { parseAddress, type Address } from '../core/address.js';
 import { DEFAULT_GOSSIP_PORT } from './defaults.js';
 import { LOG_LEVELS } from '../core/logger.js';
+import { numberRule, oneOfRule, stringRule, type Rule } from './rules.js';
 
 /**
  * Every setting of `chorus sup run`, described once: its flag, the
@@ -51,12 +51,11 @@ function describe(raw: unknown): string {
   return typeof raw === 'object' ? 'a table' : `${typeof raw} ${JSON.stringify(raw)}`;
 }
 
-function fromSchema<T>(schema: z.ZodType<T>, coerce?: (raw: string) => unknown) {
+function fromRule<T>(rule: Rule, coerce?: (raw: string) => unknown) {
   return (raw: unknown): T | ParseFailure => {
     const input = typeof raw === 'string' && coerce ? coerce(raw) : raw;
-    const result = schema.safeParse(input);
-    if (result.success) return result.data;
-    return fail(result.error.issues[0]?.message ?? 'invalid value');
+    const message = rule(input);
+    return message === undefined ? (input as T) : fail(message);
   };
 }
 
@@ -86,23 +85,18 @@ function parsePeers(raw: unknown): Address[] | ParseFailure {
 
 // Consul's rule for node and datacenter names is looser than DNS; these
 // reject only what would break a URL path or a log line.
-const NAME = z
-  .string()
-  .min(1, 'must not be empty')
-  .max(128, 'must be at most 128 characters')
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'may hold only letters, digits, ".", "_" and "-", starting with a letter or digit');
+const NAME = stringRule({
+  max: [128, 'must be at most 128 characters'],
+  pattern: [/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'may hold only letters, digits, ".", "_" and "-", starting with a letter or digit'],
+});
 
-const DATACENTER = z
-  .string()
-  .min(1, 'must not be empty')
-  .max(64, 'must be at most 64 characters')
-  .regex(/^[A-Za-z0-9_-]+$/, 'may hold only letters, digits, "_" and "-"');
+const DATACENTER = stringRule({ max: [64, 'must be at most 64 characters'], pattern: [/^[A-Za-z0-9_-]+$/, 'may hold only letters, digits, "_" and "-"'] });
 
-const POSITIVE_INT = z
-  .number({ error: 'must be a whole number' })
-  .int('must be a whole number')
-  .min(1, 'must be at least 1')
-  .max(9, 'must be at most 9 (more voting servers only slow writes)');
+const SERVER_COUNT = numberRule({
+  type: 'must be a whole number', int: 'must be a whole number', min: [1, 'must be at least 1'], max: [9, 'must be at most 9 (more voting servers only slow writes)'],
+});
+
+const PATH = stringRule({ type: 'must be a path' });
 
 const toNumber = (raw: string): unknown => (/^\s*-?\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : raw);
 
@@ -122,15 +116,15 @@ export const OPTIONS = {
   dataDir: {
     key: 'dataDir', flag: 'data-dir', env: ['CHORUS_DATA_DIR'], toml: 'data_dir',
     description: 'directory for this node\'s state (default ~/.chorus/sup/default)',
-    parse: fromSchema(z.string({ error: 'must be a path' }).min(1, 'must not be empty')),
+    parse: fromRule<string>(PATH),
   } as OptionSpec<string>,
   nodeName: {
     key: 'nodeName', flag: 'node-name', env: ['CHORUS_NODE_NAME'], toml: 'node_name',
-    description: 'this node\'s name in the cluster (default: the host name)', parse: fromSchema(NAME),
+    description: 'this node\'s name in the cluster (default: the host name)', parse: fromRule<string>(NAME),
   } as OptionSpec<string>,
   datacenter: {
     key: 'datacenter', flag: 'datacenter', env: ['CHORUS_DATACENTER'], toml: 'datacenter',
-    description: 'datacenter name (default dc1)', parse: fromSchema(DATACENTER),
+    description: 'datacenter name (default dc1)', parse: fromRule<string>(DATACENTER),
   } as OptionSpec<string>,
   peers: {
     key: 'peers', flag: 'peer', env: ['CHORUS_PEER', 'HAB_PEER'], toml: 'peer', repeatable: true,
@@ -142,7 +136,7 @@ export const OPTIONS = {
   } as OptionSpec<boolean>,
   bootstrapExpect: {
     key: 'bootstrapExpect', flag: 'bootstrap-expect', env: ['CHORUS_BOOTSTRAP_EXPECT'], toml: 'bootstrap_expect',
-    description: 'number of servers to wait for before forming the first cluster', parse: fromSchema(POSITIVE_INT, toNumber),
+    description: 'number of servers to wait for before forming the first cluster', parse: fromRule<number>(SERVER_COUNT, toNumber),
   } as OptionSpec<number>,
   permanentPeer: {
     key: 'permanentPeer', flag: 'permanent-peer', env: ['CHORUS_PERMANENT_PEER', 'HAB_PERMANENT_PEER'], toml: 'permanent_peer', boolean: true,
@@ -152,22 +146,22 @@ export const OPTIONS = {
   ringKey: {
     key: 'ringKey', flag: 'ring-key', env: [], toml: 'ring_key',
     description: 'file holding the ring key (base64; further lines are older keys still accepted) [env CHORUS_RING_KEY or HAB_RING_KEY: the key itself]',
-    parse: fromSchema(z.string({ error: 'must be a path' }).min(1, 'must not be empty')),
+    parse: fromRule<string>(PATH),
   } as OptionSpec<string>,
   gossipProfile: {
     key: 'gossipProfile', flag: 'gossip-profile', env: ['CHORUS_GOSSIP_PROFILE'], toml: 'gossip_profile',
     description: 'gossip timings: lan (memberlist\'s LAN defaults) or local (faster, for one machine) (default lan)',
-    parse: fromSchema(z.enum(['lan', 'local'], { error: 'must be lan or local' }), (s) => s.trim().toLowerCase()),
+    parse: fromRule<string>(oneOfRule(['lan', 'local'], 'must be lan or local'), (s) => s.trim().toLowerCase()),
   } as OptionSpec<string>,
   logLevel: {
     key: 'logLevel', flag: 'log-level', env: ['CHORUS_LOG_LEVEL'], toml: 'log_level',
     description: `log level: ${LOG_LEVELS.join('|')} (default info)`,
-    parse: fromSchema(z.enum(LOG_LEVELS as [string, ...string[]], { error: `must be one of ${LOG_LEVELS.join(', ')}` }), (s) => s.trim().toLowerCase()),
+    parse: fromRule<string>(oneOfRule(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`), (s) => s.trim().toLowerCase()),
   } as OptionSpec<string>,
   logFormat: {
     key: 'logFormat', flag: 'log-format', env: ['CHORUS_LOG_FORMAT'], toml: 'log_format',
     description: 'log format: json|pretty (default json)',
-    parse: fromSchema(z.enum(['json', 'pretty'], { error: 'must be json or pretty' }), (s) => s.trim().toLowerCase()),
+    parse: fromRule<string>(oneOfRule(['json', 'pretty'], 'must be json or pretty'), (s) => s.trim().toLowerCase()),
   } as OptionSpec<string>,
   aclEnabled: {
     key: 'aclEnabled', flag: 'acl-enabled', env: ['CHORUS_ACL_ENABLED'], toml: 'enabled', table: 'acl', boolean: true,
@@ -176,13 +170,12 @@ export const OPTIONS = {
   aclDefaultPolicy: {
     key: 'aclDefaultPolicy', flag: 'acl-default-policy', env: ['CHORUS_ACL_DEFAULT_POLICY'], toml: 'default_policy', table: 'acl',
     description: 'what a client token may do where no rule of it matches: allow|deny (default allow)',
-    parse: fromSchema(z.enum(['allow', 'deny'], { error: 'must be allow or deny' }), (s) => s.trim().toLowerCase()),
+    parse: fromRule<'allow' | 'deny'>(oneOfRule(['allow', 'deny'], 'must be allow or deny'), (s) => s.trim().toLowerCase()),
   } as OptionSpec<'allow' | 'deny'>,
   aclMasterToken: {
     key: 'aclMasterToken', flag: 'acl-master-token', env: ['CHORUS_ACL_MASTER_TOKEN'], toml: 'master_token', table: 'acl',
     description: 'the management token the server leader creates as "Master Token" (bootstrap)',
-    parse: fromSchema(z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(256, 'must be at most 256 characters')
-      .regex(/^[\x21-\x7e]+$/, 'may hold only printable characters without spaces')),
+    parse: fromRule<string>(stringRule({ max: [256, 'must be at most 256 characters'], pattern: [/^[\x21-\x7e]+$/, 'may hold only printable characters without spaces'] })),
   } as OptionSpec<string>,
 } as const;
 

@@ -1,19 +1,16 @@
-import { z } from 'zod';
-import { ChorusError, ErrorCode } from '../core/errors.js';
+import { checkTable, numberRule } from './rules.js';
 
 /**
  * The config file's `[session]` table: Consul's session_ttl_min and the TTL
  * multiplier its servers use (fixed at 2 in Consul; an option here so tests
  * on real processes can expire sessions in seconds).
  */
-export const sessionTable = z
-  .object({
-    ttl_min_ms: z.number({ error: 'must be a number of milliseconds' }).int('must be whole milliseconds')
-      .min(1, 'must be at least 1').max(24 * 3_600_000, 'must be at most 24 hours (the longest TTL)'),
-    ttl_multiplier: z.number({ error: 'must be a number' }).min(1, 'must be at least 1 (a session never expires before its TTL)').max(10, 'must be at most 10'),
-  })
-  .partial()
-  .strict();
+const SESSION_TABLE = {
+  ttl_min_ms: numberRule({
+    type: 'must be a number of milliseconds', int: 'must be whole milliseconds', min: [1, 'must be at least 1'], max: [24 * 3_600_000, 'must be at most 24 hours (the longest TTL)'],
+  }),
+  ttl_multiplier: numberRule({ type: 'must be a number', min: [1, 'must be at least 1 (a session never expires before its TTL)'], max: [10, 'must be at most 10'] }),
+};
 
 export interface SessionSettings {
   /** The shortest TTL a session may ask for (Consul's session_ttl_min; default 10 s). */
@@ -23,15 +20,9 @@ export interface SessionSettings {
 }
 
 export function parseSessionTable(raw: unknown, file: string): SessionSettings {
-  const result = sessionTable.safeParse(raw);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const where = issue.path.length > 0 ? `session.${issue.path.join('.')}` : 'session';
-    const message = issue.code === 'unrecognized_keys' ? `unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message;
-    throw new ChorusError(ErrorCode.InvalidConfig, `config file ${file}: ${where}: ${message}`);
-  }
+  const table = checkTable('session', raw, file, SESSION_TABLE) as Partial<Record<keyof typeof SESSION_TABLE, number>>;
   const out: SessionSettings = {};
-  if (result.data.ttl_min_ms !== undefined) out.ttlMinMs = result.data.ttl_min_ms;
-  if (result.data.ttl_multiplier !== undefined) out.ttlMultiplier = result.data.ttl_multiplier;
+  if (table.ttl_min_ms !== undefined) out.ttlMinMs = table.ttl_min_ms;
+  if (table.ttl_multiplier !== undefined) out.ttlMultiplier = table.ttl_multiplier;
   return out;
 }

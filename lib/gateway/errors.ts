@@ -26,8 +26,8 @@ const STATUS_BY_CONSUL_CODE: Record<ConsulErrorCode, number> = {
   [ConsulErrorCode.NoPathToDatacenter]: 500,
   [ConsulErrorCode.InvalidNumber]: 500,
   [ConsulErrorCode.MethodNotAllowed]: 405,
-  [ConsulErrorCode.NotImplemented]: 501,
   [ConsulErrorCode.Refused]: 500,
+  [ConsulErrorCode.InvalidFilter]: 500,
 };
 
 export function statusForError(err: unknown): number {

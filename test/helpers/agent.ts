@@ -2,20 +2,26 @@ import { VirtualClock, type Clock } from '../../lib/core/clock.js';
 import { SeededRandom } from '../../lib/core/random.js';
 import { silentLogger } from '../../lib/core/logger.js';
 import { LocalAgent, type LocalAgentOptions } from '../../lib/agent/index.js';
-import type { CheckExecutors, HttpCheckRequest, HttpCheckResult, ScriptResult, TcpCheckResult } from '../../lib/agent/checks/index.js';
+import type {
+  CheckExecutors, GrpcCheckRequest, GrpcCheckResult, HttpCheckRequest, HttpCheckResult, ScriptResult, TcpCheckResult, UdpCheckResult,
+} from '../../lib/agent/checks/index.js';
 
 /** Executors whose answers a test sets, recording what the runners asked. */
 export function fakeExecutors(): CheckExecutors & {
   scriptAnswer: ScriptResult;
   httpAnswer: HttpCheckResult;
   tcpAnswer: TcpCheckResult;
-  calls: { script: string[][]; http: HttpCheckRequest[]; tcp: string[] };
+  udpAnswer: UdpCheckResult;
+  grpcAnswer: GrpcCheckResult;
+  calls: { script: string[][]; http: HttpCheckRequest[]; tcp: string[]; udp: string[]; grpc: GrpcCheckRequest[] };
 } {
   const fake = {
     scriptAnswer: { exitCode: 0, output: 'ok', totalBytes: 2, timedOut: false } as ScriptResult,
     httpAnswer: { ok: true, statusCode: 200, statusText: 'OK', body: 'fine' } as HttpCheckResult,
     tcpAnswer: { ok: true } as TcpCheckResult,
-    calls: { script: [] as string[][], http: [] as HttpCheckRequest[], tcp: [] as string[] },
+    udpAnswer: { ok: true } as UdpCheckResult,
+    grpcAnswer: { ok: true, servingStatus: 1 } as GrpcCheckResult,
+    calls: { script: [] as string[][], http: [] as HttpCheckRequest[], tcp: [] as string[], udp: [] as string[], grpc: [] as GrpcCheckRequest[] },
     script: async (args: string[]) => {
       fake.calls.script.push(args);
       return fake.scriptAnswer;
@@ -27,6 +33,14 @@ export function fakeExecutors(): CheckExecutors & {
     tcp: async (address: string) => {
       fake.calls.tcp.push(address);
       return fake.tcpAnswer;
+    },
+    udp: async (address: string) => {
+      fake.calls.udp.push(address);
+      return fake.udpAnswer;
+    },
+    grpc: async (req: GrpcCheckRequest) => {
+      fake.calls.grpc.push(req);
+      return fake.grpcAnswer;
     },
   };
   return fake;

@@ -93,8 +93,16 @@ export interface NodePorts {
   ctl: number;
 }
 
+/** Three distinct free ports: all three are held open until each is known, or the kernel may hand out one port twice. */
 export async function freeNodePorts(): Promise<NodePorts> {
-  return { http: await freePort(), gossip: await freePort(), ctl: await freePort() };
+  const servers = [createServer(), createServer(), createServer()];
+  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))));
+  const [http, gossip, ctl] = servers.map((server) => {
+    const address = server.address();
+    return typeof address === 'object' && address ? address.port : 0;
+  }) as [number, number, number];
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return { http, gossip, ctl };
 }
 
 export function supRunArgs(dataDir: string, ports: NodePorts, extra: string[] = []): string[] {

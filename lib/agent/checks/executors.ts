@@ -3,7 +3,11 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import type { Clock } from '../../core/clock.js';
+import { runGrpcHealth } from './grpc-health.js';
+import { goDialError, splitHostPort } from './go-net.js';
+import { CHECK_STOPPED, settleOnce } from './settle.js';
 import type { CheckExecutors, HttpCheckRequest, HttpCheckResult, ScriptResult, TcpCheckResult } from './types.js';
+import { runUdp } from './udp.js';
 
 /** Go's http.Client gives up after this many redirects. */
 const MAX_REDIRECTS = 10;
@@ -29,28 +33,19 @@ class TailBuffer {
   }
 }
 
-/** Go's error texts for the socket errors a check meets most. */
-function goDialError(address: string, err: NodeJS.ErrnoException): string {
-  switch (err.code) {
-    case 'ECONNREFUSED': return `dial tcp ${address}: connect: connection refused`;
-    case 'ETIMEDOUT': return `dial tcp ${address}: i/o timeout`;
-    case 'EHOSTUNREACH': return `dial tcp ${address}: connect: no route to host`;
-    case 'ENOTFOUND': return `dial tcp: lookup ${address.replace(/:\d+$/, '')}: no such host`;
-    default: return `dial tcp ${address}: ${err.message}`;
-  }
-}
-
 function hostPort(url: URL): string {
   const port = url.port || (url.protocol === 'https:' ? '443' : '80');
   return `${url.hostname}:${port}`;
 }
 
-/** The real side effects: child processes, HTTP(S) requests and TCP connects, with timeouts on `clock`. */
+/** The real side effects: child processes, HTTP(S) requests, TCP connects, UDP datagrams and gRPC calls, with timeouts on `clock`. */
 export function systemExecutors(clock: Clock): CheckExecutors {
   return {
     script: (args, o) => runScript(clock, args, o),
     http: (req) => runHttp(clock, req),
     tcp: (address, o) => runTcp(clock, address, o),
+    udp: (address, o) => runUdp(clock, address, o),
+    grpc: (req) => runGrpcHealth(clock, req),
   };
 }
 
@@ -102,21 +97,13 @@ function runScript(clock: Clock, args: string[], o: { timeoutMs: number; maxOutp
 function runHttp(clock: Clock, req: HttpCheckRequest): Promise<HttpCheckResult> {
   const op = req.method.charAt(0).toUpperCase() + req.method.slice(1).toLowerCase();
   return new Promise((resolve) => {
-    let settled = false;
-    const finish = (r: HttpCheckResult) => {
-      if (settled) return;
-      settled = true;
-      timer.cancel();
-      req.signal.removeEventListener('abort', onAbort);
-      resolve(r);
-    };
     const controller = new AbortController();
-    const onAbort = () => controller.abort();
-    req.signal.addEventListener('abort', onAbort, { once: true });
-    const timer = clock.setTimer(req.timeoutMs, () => {
-      controller.abort();
-      finish({ ok: false, error: `${op} "${req.url}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)` });
-    });
+    const finish = settleOnce<HttpCheckResult>(clock, resolve, {
+      timeoutMs: req.timeoutMs,
+      signal: req.signal,
+      onTimeout: () => ({ ok: false, error: `${op} "${req.url}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)` }),
+      cleanup: () => controller.abort(),
+    }, CHECK_STOPPED);
     const attempt = (target: string, redirects: number): void => {
       let url: URL;
       try {
@@ -157,24 +144,17 @@ function runHttp(clock: Clock, req: HttpCheckRequest): Promise<HttpCheckResult> 
 
 function runTcp(clock: Clock, address: string, o: { timeoutMs: number; signal: AbortSignal }): Promise<TcpCheckResult> {
   return new Promise((resolve) => {
-    const m = /^\[?([^\]]*)\]?:(\d+)$/.exec(address);
-    if (m === null) {
+    const target = splitHostPort(address);
+    if (target === undefined) {
       resolve({ ok: false, error: `dial tcp: address ${address}: missing port in address` });
       return;
     }
-    let settled = false;
-    const socket = connect({ host: m[1]!, port: Number(m[2]) });
-    const finish = (r: TcpCheckResult) => {
-      if (settled) return;
-      settled = true;
-      timer.cancel();
-      o.signal.removeEventListener('abort', onAbort);
-      socket.destroy();
-      resolve(r);
-    };
-    const onAbort = () => finish({ ok: false, error: 'check stopped' });
-    o.signal.addEventListener('abort', onAbort, { once: true });
-    const timer = clock.setTimer(o.timeoutMs, () => finish({ ok: false, error: `dial tcp ${address}: i/o timeout` }));
+    const socket = connect(target);
+    const finish = settleOnce<TcpCheckResult>(clock, resolve, {
+      ...o,
+      onTimeout: () => ({ ok: false, error: `dial tcp ${address}: i/o timeout` }),
+      cleanup: () => socket.destroy(),
+    }, CHECK_STOPPED);
     socket.once('connect', () => finish({ ok: true }));
     socket.once('error', (err: NodeJS.ErrnoException) => finish({ ok: false, error: goDialError(address, err) }));
   });

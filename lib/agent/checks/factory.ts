@@ -4,7 +4,8 @@ import { DEFAULT_CHECK_TIMEOUT_MS, DEFAULT_OUTPUT_MAX_SIZE, DEFAULT_SCRIPT_TIMEO
 import { checkType } from '../validate.js';
 import type { CheckDefinition } from '../types.js';
 import { IntervalRunner, type Probe } from './interval.js';
-import { httpProbe, scriptProbe, tcpProbe } from './probes.js';
+import { AliasRunner, type AliasSource } from './alias.js';
+import { grpcProbe, httpProbe, scriptProbe, tcpProbe, udpProbe } from './probes.js';
 import { withThresholds } from './status-handler.js';
 import { TtlRunner } from './ttl.js';
 import type { CheckExecutors, CheckNotify, CheckRunner } from './types.js';
@@ -13,11 +14,15 @@ export interface RunnerDeps {
   clock: Clock;
   random: Random;
   executors: CheckExecutors;
+  /** What alias checks mirror; without it they report critical as unsupported. */
+  alias?: AliasSource;
 }
 
 export interface RunnerOptions {
   /** Shorter intervals are raised to this (Consul: 1 s). */
   minIntervalMs?: number;
+  /** The check's own ID, which an alias check leaves out of what it mirrors. */
+  checkId?: string;
 }
 
 export interface CreatedRunner {
@@ -28,8 +33,8 @@ export interface CreatedRunner {
 
 /**
  * The runner for a validated check definition. Kinds Consul has but this
- * agent cannot run (gRPC, UDP, H2PING, Docker, OS service, alias) report
- * critical once, saying so, rather than passing silently.
+ * agent cannot run (H2PING, Docker, OS service) report critical once,
+ * saying so, rather than passing silently.
  */
 export function createRunner(deps: RunnerDeps, def: CheckDefinition, notify: CheckNotify, options: RunnerOptions = {}): CreatedRunner {
   const maxOutput = def.OutputMaxSize || DEFAULT_OUTPUT_MAX_SIZE;
@@ -37,6 +42,10 @@ export function createRunner(deps: RunnerDeps, def: CheckDefinition, notify: Che
   if (type === 'ttl') {
     const ttl = new TtlRunner({ clock: deps.clock, notify }, def.TTLMs!, maxOutput);
     return { runner: ttl, ttl };
+  }
+  if (type === 'alias' && deps.alias !== undefined) {
+    const target = { checkId: options.checkId ?? def.CheckID ?? '', node: def.AliasNode ?? '', serviceId: def.AliasService ?? '' };
+    return { runner: new AliasRunner({ clock: deps.clock, source: deps.alias, notify }, target) };
   }
   const interval = Math.max(def.IntervalMs ?? 0, options.minIntervalMs ?? MIN_CHECK_INTERVAL_MS);
   const timeout = (def.TimeoutMs ?? 0) > 0 ? def.TimeoutMs! : undefined;
@@ -55,6 +64,16 @@ export function createRunner(deps: RunnerDeps, def: CheckDefinition, notify: Che
     });
   } else if (type === 'tcp') {
     probe = tcpProbe(deps.executors, def.TCP!, timeout ?? DEFAULT_CHECK_TIMEOUT_MS);
+  } else if (type === 'udp') {
+    probe = udpProbe(deps.executors, def.UDP!, timeout ?? DEFAULT_CHECK_TIMEOUT_MS);
+  } else if (type === 'grpc') {
+    probe = grpcProbe(deps.executors, {
+      target: def.GRPC!,
+      useTls: def.GRPCUseTLS ?? false,
+      tlsSkipVerify: def.TLSSkipVerify,
+      tlsServerName: def.TLSServerName,
+      timeoutMs: timeout ?? DEFAULT_CHECK_TIMEOUT_MS,
+    });
   } else if (type === 'script') {
     probe = scriptProbe(deps.executors, def.ScriptArgs!, timeout ?? DEFAULT_SCRIPT_TIMEOUT_MS, maxOutput);
   }

@@ -1,11 +1,12 @@
 import { formatGoDuration } from '../duration.js';
 import { HTTP_CHECK_ACCEPT, HTTP_CHECK_USER_AGENT } from '../constants.js';
+import { SERVING, servingStatusName } from './grpc-health.js';
 import type { Probe } from './interval.js';
 import type { CheckExecutors } from './types.js';
 
 /**
- * The three kinds of interval check Consul runs itself, turning what an
- * executor saw into Consul's status and output texts (agent/checks/check.go).
+ * The kinds of interval check Consul runs itself, turning what an executor
+ * saw into Consul's status and output texts (agent/checks/check.go, grpc.go).
  */
 
 /** `Args` run without a shell: exit 0 passing, 1 warning, anything else critical. */
@@ -69,5 +70,34 @@ export function tcpProbe(executors: CheckExecutors, address: string, timeoutMs: 
     const r = await executors.tcp(address, { timeoutMs, signal });
     if (!r.ok) return { status: 'critical', output: r.error };
     return { status: 'passing', output: `TCP connect ${address}: Success` };
+  };
+}
+
+/** A datagram nobody refused is passing: UDP has no handshake to wait for. */
+export function udpProbe(executors: CheckExecutors, address: string, timeoutMs: number): Probe {
+  return async (signal) => {
+    const r = await executors.udp(address, { timeoutMs, signal });
+    if (!r.ok) return { status: 'critical', output: r.error };
+    return { status: 'passing', output: `UDP connect ${address}: Success` };
+  };
+}
+
+export interface GrpcProbeOptions {
+  target: string;
+  useTls: boolean;
+  tlsSkipVerify?: boolean | undefined;
+  tlsServerName?: string | undefined;
+  timeoutMs: number;
+}
+
+/** SERVING is passing; any other status, or a failed call, critical. */
+export function grpcProbe(executors: CheckExecutors, o: GrpcProbeOptions): Probe {
+  return async (signal) => {
+    const r = await executors.grpc({
+      target: o.target, useTls: o.useTls, tlsSkipVerify: o.tlsSkipVerify ?? false, tlsServerName: o.tlsServerName ?? '', timeoutMs: o.timeoutMs, signal,
+    });
+    if (!r.ok) return { status: 'critical', output: r.error };
+    if (r.servingStatus !== SERVING) return { status: 'critical', output: `gRPC ${o.target} serving status: ${servingStatusName(r.servingStatus)}` };
+    return { status: 'passing', output: `gRPC check ${o.target}: success` };
   };
 }

@@ -42,12 +42,32 @@ export type HttpCheckResult =
 
 export type TcpCheckResult = { ok: true } | { ok: false; error: string };
 
+/** A datagram sent and nothing refused within the timeout is `ok`; `error` is Go's text for what went wrong. */
+export type UdpCheckResult = { ok: true } | { ok: false; error: string };
+
+/** One grpc.health.v1.Health/Check call. */
+export interface GrpcCheckRequest {
+  /** `host:port`, or `host:port/service` to ask about one service. */
+  target: string;
+  useTls: boolean;
+  tlsSkipVerify: boolean;
+  tlsServerName: string;
+  timeoutMs: number;
+  signal: AbortSignal;
+}
+
+/** The ServingStatus answered (1 = SERVING), or grpc-go's error text. */
+export type GrpcCheckResult = { ok: true; servingStatus: number } | { ok: false; error: string };
+
 /**
  * The side effects of checks, injected so the runners' logic runs on the
- * virtual clock in tests: scripts, HTTP requests, TCP connects.
+ * virtual clock in tests: scripts, HTTP requests, TCP connects, UDP
+ * datagrams and gRPC health calls.
  */
 export interface CheckExecutors {
   script(args: string[], options: { timeoutMs: number; maxOutput: number; signal: AbortSignal }): Promise<ScriptResult>;
   http(request: HttpCheckRequest): Promise<HttpCheckResult>;
   tcp(address: string, options: { timeoutMs: number; signal: AbortSignal }): Promise<TcpCheckResult>;
+  udp(address: string, options: { timeoutMs: number; signal: AbortSignal }): Promise<UdpCheckResult>;
+  grpc(request: GrpcCheckRequest): Promise<GrpcCheckResult>;
 }

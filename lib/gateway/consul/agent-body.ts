@@ -1,97 +1,83 @@
 import type { Context } from 'koa';
-import { ChorusError, ErrorCode } from '../../core/errors.js';
 import type { CheckDefinition, ServiceDefinition } from '../../agent/index.js';
-import { decodeGoJson, GoJsonError, goAny, goBool, goDuration, goInt, goString, type GoStruct, type GoType } from './go-json.js';
+import { readRawBody } from './body.js';
+import { bodyTooLarge, decodeJsonBody, t, type Schema } from './json-body.js';
 
 /**
  * The bodies of Consul's agent endpoints: ServiceDefinition, CheckDefinition
- * and checkUpdate, with the snake_case aliases their Go decoders accept.
+ * and checkUpdate, with the snake_case aliases their Go decoders accept,
+ * decoded by the one Consul JSON decoder (json-body.ts).
  */
 
 /** Agent bodies larger than this are refused with 413 (Consul sets no limit; a service definition is a few KB). */
 export const AGENT_MAX_BODY = 512 * 1024;
 
-const slice = (of: GoType): GoType => ({ k: 'slice', of });
-const map = (of: GoType): GoType => ({ k: 'map', of });
-const struct = (s: GoStruct): GoType => ({ k: 'struct', s });
-
 /** The fields CheckType and CheckDefinition share (their copies of each other). */
-const CHECK_COMMON: Record<string, GoType> = {
-  Name: goString, Notes: goString, Status: goString,
-  ScriptArgs: slice(goString), HTTP: goString, H2PING: goString, H2PingUseTLS: goBool,
-  Header: map(slice(goString)), Method: goString, Body: goString, DisableRedirects: goBool,
-  TCP: goString, UDP: goString, Interval: goDuration, AliasNode: goString, AliasService: goString,
-  DockerContainerID: goString, Shell: goString, GRPC: goString, GRPCUseTLS: goBool, OSService: goString,
-  TLSServerName: goString, TLSSkipVerify: goBool, Timeout: goDuration, TTL: goDuration,
-  SuccessBeforePassing: goInt, FailuresBeforeWarning: goInt, FailuresBeforeCritical: goInt,
-  DeregisterCriticalServiceAfter: goDuration, OutputMaxSize: goInt,
-  // snake_case spellings of the config-file format
-  args: slice(goString), script_args: slice(goString), deregister_critical_service_after: goDuration,
-  docker_container_id: goString, tls_server_name: goString, tls_skip_verify: goBool, grpc_use_tls: goBool,
-  h2ping_use_tls: goBool, service_id: goString,
+const CHECK_COMMON: Schema['fields'] = {
+  Name: t.string, Notes: t.string, Status: t.string,
+  ScriptArgs: t.list(t.string), HTTP: t.string, H2PING: t.string, H2PingUseTLS: t.bool,
+  Header: t.map(t.list(t.string)), Method: t.string, Body: t.string, DisableRedirects: t.bool,
+  TCP: t.string, UDP: t.string, Interval: t.looseDuration, AliasNode: t.string, AliasService: t.string,
+  DockerContainerID: t.string, Shell: t.string, GRPC: t.string, GRPCUseTLS: t.bool, OSService: t.string,
+  TLSServerName: t.string, TLSSkipVerify: t.bool, Timeout: t.looseDuration, TTL: t.looseDuration,
+  SuccessBeforePassing: t.int, FailuresBeforeWarning: t.int, FailuresBeforeCritical: t.int,
+  DeregisterCriticalServiceAfter: t.looseDuration, OutputMaxSize: t.int,
+  // The snake_case spellings of the config-file format are fields of their own in
+  // Consul's aux structs (the CamelCase one wins when both are set), not aliases.
+  args: t.list(t.string), script_args: t.list(t.string), deregister_critical_service_after: t.looseDuration,
+  docker_container_id: t.string, tls_server_name: t.string, tls_skip_verify: t.bool, grpc_use_tls: t.bool,
+  h2ping_use_tls: t.bool, service_id: t.string,
 };
 
 /** structs.CheckType: a check inside a service registration (CheckID, not ID). */
-const CHECK_TYPE: GoStruct = {
-  name: 'structs.CheckType',
-  fields: { CheckID: goString, ...CHECK_COMMON, ProxyHTTP: goString, ProxyGRPC: goString, ServiceID: goString },
+const CHECK_TYPE: Schema = {
+  name: 'CheckType',
+  qualifiedName: 'structs.CheckType',
+  fields: { CheckID: t.string, ...CHECK_COMMON, ProxyHTTP: t.string, ProxyGRPC: t.string, ServiceID: t.string },
 };
 
 /** structs.CheckDefinition: `/v1/agent/check/register`. */
-const CHECK_DEFINITION: GoStruct = {
-  name: 'structs.CheckDefinition',
-  fields: { ID: goString, ServiceID: goString, Token: goString, ...CHECK_COMMON, disable_redirects: goBool },
+const CHECK_DEFINITION: Schema = {
+  name: 'CheckDefinition',
+  qualifiedName: 'structs.CheckDefinition',
+  fields: { ID: t.string, ServiceID: t.string, Token: t.string, ...CHECK_COMMON, disable_redirects: t.bool },
 };
 
-const SERVICE_ADDRESS: GoStruct = { name: 'structs.ServiceAddress', fields: { Address: goString, Port: goInt } };
-const WEIGHTS: GoStruct = { name: 'structs.Weights', fields: { Passing: goInt, Warning: goInt } };
+const SERVICE_ADDRESS: Schema = { name: 'ServiceAddress', qualifiedName: 'structs.ServiceAddress', fields: { Address: t.string, Port: t.int } };
+const WEIGHTS: Schema = { name: 'Weights', qualifiedName: 'structs.Weights', fields: { Passing: t.int, Warning: t.int } };
 
 /** structs.ServiceDefinition: `/v1/agent/service/register`. */
-const SERVICE_DEFINITION: GoStruct = {
-  name: 'structs.ServiceDefinition',
+const SERVICE_DEFINITION: Schema = {
+  name: 'ServiceDefinition',
+  qualifiedName: 'structs.ServiceDefinition',
   fields: {
-    Kind: goString, ID: goString, Name: goString, Tags: slice(goString), Address: goString,
-    TaggedAddresses: map(struct(SERVICE_ADDRESS)), Meta: map(goString), Port: goInt, SocketPath: goString,
-    Check: struct(CHECK_TYPE), Checks: slice(struct(CHECK_TYPE)), Weights: struct(WEIGHTS), Token: goString,
-    EnableTagOverride: goBool, Locality: goAny, Proxy: goAny, Connect: goAny,
-    enable_tag_override: goBool, tagged_addresses: map(struct(SERVICE_ADDRESS)),
+    Kind: t.string, ID: t.string, Name: t.string, Tags: t.list(t.string), Address: t.string,
+    TaggedAddresses: t.map(t.struct(SERVICE_ADDRESS)), Meta: t.map(t.string), Port: t.int, SocketPath: t.string,
+    Check: t.struct(CHECK_TYPE), Checks: t.list(t.struct(CHECK_TYPE)), Weights: t.struct(WEIGHTS), Token: t.string,
+    EnableTagOverride: t.bool, Locality: t.any, Proxy: t.any, Connect: t.any,
+    enable_tag_override: t.bool, tagged_addresses: t.map(t.struct(SERVICE_ADDRESS)),
   },
 };
 
 /** checkUpdate: `/v1/agent/check/update/:id`. */
-const CHECK_UPDATE: GoStruct = { name: 'agent.checkUpdate', fields: { Status: goString, Output: goString } };
+const CHECK_UPDATE: Schema = { name: 'checkUpdate', qualifiedName: 'agent.checkUpdate', fields: { Status: t.string, Output: t.string } };
 
-/**
- * Reads a request body up to `max` bytes: a declared Content-Length over it is
- * refused before reading, a chunked body once it passes it (413).
- */
+/** Reads a request body up to `max` bytes (413 past it, declared or counted). */
 export async function readBodyText(ctx: Context, max = AGENT_MAX_BODY): Promise<string> {
-  const tooLarge = (n: number) => {
-    ctx.set('Connection', 'close');
-    return new ChorusError(ErrorCode.TooLarge, `Request body(${n} bytes) too large, max size: ${max} bytes`);
-  };
-  const declared = Number(ctx.get('Content-Length') || NaN);
-  if (declared > max) throw tooLarge(declared);
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-    total += chunk.length;
-    if (total > max) throw tooLarge(total);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, total).toString('utf8');
+  return (await readRawBody(ctx, max, bodyTooLarge)).toString('utf8');
 }
 
-function decode(text: string, schema: GoStruct): Record<string, unknown> {
-  try {
-    return decodeGoJson(text, schema);
-  } catch (err) {
-    if (err instanceof GoJsonError) throw new ChorusError(ErrorCode.BadRequest, `Request decode failed: ${err.message}`);
-    throw err;
-  }
+/** A JSON `null` body leaves Go's struct at its zero value. */
+function decode(text: string, schema: Schema): Record<string, unknown> {
+  return decodeJsonBody(text, schema) ?? {};
 }
 
 type Raw = Record<string, unknown>;
+
+/** The decoder's nanoseconds as the agent's milliseconds. */
+function ms(ns: unknown): number | undefined {
+  return ns === undefined ? undefined : (ns as number) / 1e6;
+}
 
 /** CheckType/CheckDefinition's translation of aliases (their UnmarshalJSON). */
 function checkFromRaw(raw: Raw, id: unknown): CheckDefinition {
@@ -125,10 +111,10 @@ function checkFromRaw(raw: Raw, id: unknown): CheckDefinition {
   set('OSService', str('OSService'));
   set('AliasNode', str('AliasNode'));
   set('AliasService', str('AliasService'));
-  set('IntervalMs', raw.Interval as number | undefined);
-  set('TimeoutMs', raw.Timeout as number | undefined);
-  set('TTLMs', raw.TTL as number | undefined);
-  set('DeregisterCriticalServiceAfterMs', (raw.DeregisterCriticalServiceAfter ?? raw.deregister_critical_service_after) as number | undefined);
+  set('IntervalMs', ms(raw.Interval));
+  set('TimeoutMs', ms(raw.Timeout));
+  set('TTLMs', ms(raw.TTL));
+  set('DeregisterCriticalServiceAfterMs', ms(raw.DeregisterCriticalServiceAfter ?? raw.deregister_critical_service_after));
   set('SuccessBeforePassing', raw.SuccessBeforePassing as number | undefined);
   set('FailuresBeforeWarning', raw.FailuresBeforeWarning as number | undefined);
   set('FailuresBeforeCritical', raw.FailuresBeforeCritical as number | undefined);

@@ -1,6 +1,5 @@
 import { ChorusError, ErrorCode } from '../../core/errors.js';
 import type { StringMap } from '../../catalog/index.js';
-import { ConsulApiError, ConsulErrorCode } from './errors.js';
 
 /** `?node-meta=key:value` (repeatable; all must hold). A filter without a colon wants the key with an empty value, as Consul parses it. */
 export function nodeMetaFilter(params: URLSearchParams): (meta: StringMap) => boolean {
@@ -34,11 +33,4 @@ export function passingParam(params: URLSearchParams): boolean {
   const b = parseGoBool(v);
   if (b === undefined) throw new ChorusError(ErrorCode.BadRequest, 'Invalid value for ?passing');
   return b;
-}
-
-/** `?filter` expressions are not evaluated yet: refusing beats answering with unfiltered results. */
-export function refuseFilterExpression(params: URLSearchParams): void {
-  if ((params.get('filter') ?? '') !== '') {
-    throw new ConsulApiError(ConsulErrorCode.NotImplemented, '?filter expressions are not supported by this server yet');
-  }
 }

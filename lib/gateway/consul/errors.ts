@@ -12,7 +12,8 @@ export const ConsulErrorCode = {
   /** The endpoint exists but not for this method (Consul answers with a text body and Allow). */
   MethodNotAllowed: 'CONSUL_METHOD_NOT_ALLOWED',
   /** A Consul feature this server does not offer yet. */
-  NotImplemented: 'CONSUL_NOT_IMPLEMENTED',
+  /** A `?filter` expression go-bexpr would refuse: Consul answers 500 with bexpr's text. */
+  InvalidFilter: 'CONSUL_INVALID_FILTER',
   /** The agent refused a well-formed request (an invalid event filter, an event too large to gossip): Consul answers 500 with the reason. */
   Refused: 'CONSUL_REFUSED',
 } as const;

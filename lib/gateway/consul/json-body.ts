@@ -1,14 +1,16 @@
 import type { Context } from 'koa';
 import { ChorusError, ErrorCode } from '../../core/errors.js';
+import { parseGoDurationNs } from '../../catalog/index.js';
 import { readRawBody } from './body.js';
-import { parseGoDuration } from './duration.js';
 
 /**
  * Consul's request-body decoding (lib.DecodeJSON: Go's encoding/json with
  * DisallowUnknownFields), driven by a schema: field names match exactly or
  * case-insensitively as Go matches them, snake_case aliases where Consul's
  * own decoders take them, `null` leaves a field unset, and every mistake is
- * refused with Go's text behind "Request decode failed: " (400).
+ * refused with Go's text behind "Request decode failed: " (400). The one
+ * decoder of every JSON body the Consul API takes: catalog, session, ACL and
+ * the agent's service, check and check-update bodies.
  *
  * A decoded struct holds only the fields the body set, under their
  * canonical names; the caller fills Go's zero values for the rest.
@@ -21,6 +23,13 @@ export type FieldType =
   | { kind: 'int'; goType: string; min: number }
   /** time.Duration: a Go duration string or a number of nanoseconds; decodes to nanoseconds. */
   | { kind: 'duration' }
+  /**
+   * `interface{}` read as a duration, as Consul's CheckType and
+   * CheckDefinition UnmarshalJSON read Interval, TTL and the like: a Go
+   * duration string or a number of nanoseconds; any other JSON value is
+   * ignored. Decodes to nanoseconds.
+   */
+  | { kind: 'looseDuration' }
   | { kind: 'map'; of: FieldType }
   | { kind: 'list'; of: FieldType }
   | { kind: 'struct'; schema: Schema }
@@ -49,6 +58,7 @@ export const t = {
   int: { kind: 'int', goType: 'int', min: Number.MIN_SAFE_INTEGER } as FieldType,
   uint64: { kind: 'int', goType: 'uint64', min: 0 } as FieldType,
   duration: { kind: 'duration' } as FieldType,
+  looseDuration: { kind: 'looseDuration' } as FieldType,
   any: { kind: 'any' } as FieldType,
   map: (of: FieldType): FieldType => ({ kind: 'map', of }),
   list: (of: FieldType): FieldType => ({ kind: 'list', of }),
@@ -67,11 +77,12 @@ function decodeFailed(message: string): ChorusError {
 
 /** Reads the request body (413 past `maxBytes`) and decodes it against `schema`. */
 export async function readJsonBody(ctx: Context, schema: Schema, maxBytes = DEFAULT_MAX_BODY_SIZE): Promise<Record<string, unknown> | null> {
-  const raw = await readRawBody(ctx, maxBytes, tooLarge);
+  const raw = await readRawBody(ctx, maxBytes, bodyTooLarge);
   return decodeJsonBody(raw.toString('utf8'), schema);
 }
 
-function tooLarge(bytes: number, max: number): ChorusError {
+/** The 413 for a JSON body past its limit (KV values have their own text, see body.ts). */
+export function bodyTooLarge(bytes: number, max: number): ChorusError {
   return new ChorusError(ErrorCode.TooLarge, `Request body(${bytes} bytes) too large, max size: ${max} bytes`);
 }
 
@@ -112,7 +123,8 @@ function decodeStruct(o: Record<string, unknown>, schema: Schema, path: string):
     const spec = schema.fields[name]!;
     const type = 'kind' in spec ? spec : spec.type;
     if (value === null) continue;
-    out[name] = decodeValue(value, type, `${path}.${name}`);
+    const decoded = decodeValue(value, type, `${path}.${name}`);
+    if (decoded !== undefined) out[name] = decoded;
   }
   return out;
 }
@@ -150,12 +162,10 @@ function decodeValue(value: unknown, type: FieldType, path: string): unknown {
       if (!Number.isSafeInteger(value) || value < type.min) throw mismatch(type.goType, `number ${String(value)}`);
       return value;
     case 'duration':
+    case 'looseDuration':
       if (typeof value === 'number') return Math.trunc(value);
-      if (typeof value === 'string') {
-        const ms = parseGoDuration(value);
-        if (ms === undefined) throw new DecodeError(`time: invalid duration ${JSON.stringify(value)}`);
-        return Math.round(ms * 1e6);
-      }
+      if (typeof value === 'string') return durationNs(value);
+      if (type.kind === 'looseDuration') return undefined;
       throw mismatch('time.Duration');
     case 'map': {
       if (typeof value !== 'object' || Array.isArray(value) || value === null) throw mismatch(`map[string]${goTypeOf(type.of)}`);
@@ -172,6 +182,12 @@ function decodeValue(value: unknown, type: FieldType, path: string): unknown {
   }
 }
 
+function durationNs(text: string): number {
+  const parsed = parseGoDurationNs(text);
+  if ('error' in parsed) throw new DecodeError(parsed.error);
+  return parsed.ns;
+}
+
 function goTypeOf(type: FieldType): string {
   switch (type.kind) {
     case 'string': return 'string';
@@ -181,7 +197,7 @@ function goTypeOf(type: FieldType): string {
     case 'map': return `map[string]${goTypeOf(type.of)}`;
     case 'list': return `[]${goTypeOf(type.of)}`;
     case 'struct': return type.schema.qualifiedName ?? type.schema.name;
-    case 'any': return 'interface {}';
+    case 'any': case 'looseDuration': return 'interface {}';
   }
 }
 
@@ -190,7 +206,7 @@ function zeroOf(type: FieldType): unknown {
   switch (type.kind) {
     case 'string': return '';
     case 'bool': return false;
-    case 'int': case 'duration': return 0;
+    case 'int': case 'duration': case 'looseDuration': return 0;
     case 'struct': return {};
     default: return null;
   }

@@ -5,7 +5,7 @@ import {
   type SessionBehavior, type SessionRegistration, type SessionServiceCheck,
 } from '../../catalog/index.js';
 import { readRawBody } from './body.js';
-import { DEFAULT_MAX_BODY_SIZE, decodeJsonBody, t, type Schema } from './json-body.js';
+import { bodyTooLarge, DEFAULT_MAX_BODY_SIZE, decodeJsonBody, t, type Schema } from './json-body.js';
 
 /**
  * The body of /v1/session/create as Consul's agent reads it: defaults first
@@ -77,8 +77,7 @@ export async function readSessionRequest(ctx: Context, agentNode: string): Promi
   let body: Record<string, unknown> = {};
   let nulls = new Set<string>();
   if (Number(ctx.get('Content-Length') || 0) > 0) {
-    const raw = await readRawBody(ctx, DEFAULT_MAX_BODY_SIZE, (bytes, max) =>
-      new ChorusError(ErrorCode.TooLarge, `Request body(${bytes} bytes) too large, max size: ${max} bytes`));
+    const raw = await readRawBody(ctx, DEFAULT_MAX_BODY_SIZE, bodyTooLarge);
     const text = raw.toString('utf8');
     body = decodeJsonBody(text, SESSION_REQUEST) ?? {};
     nulls = nullKeys(text);

@@ -5,6 +5,7 @@ import { decodeCheckDefinition, decodeCheckUpdate, decodeServiceDefinition, read
 import { blockingTimeout } from '../consul/blocking.js';
 import { parseGoDuration } from '../consul/duration.js';
 import { consulEndpoints, type ConsulEndpoint } from '../consul/endpoint.js';
+import { AGENT_SERVICE, filterParam, HEALTH_CHECK } from '../consul/filter/index.js';
 import { clientSignal } from '../consul/meta.js';
 import { parseUint64 } from '../consul/numbers.js';
 import { sendEmpty, sendJson } from '../respond.js';
@@ -28,7 +29,7 @@ export function consulAgentLocalRoutes(deps: AgentLocalDeps) {
   };
 
   const endpoints: ConsulEndpoint[] = [
-    { pattern: '/v1/agent/services', methods: ['GET'], handle: (ctx) => sendJson(ctx, agent.servicesJson()) },
+    { pattern: '/v1/agent/services', methods: ['GET'], handle: (ctx) => sendJson(ctx, filterParam(params(ctx), AGENT_SERVICE).values(agent.servicesJson())) },
     { pattern: '/v1/agent/service/', methods: ['GET'], handle: (ctx, id) => getService(deps, ctx, id) },
     {
       pattern: '/v1/agent/service/register',
@@ -73,7 +74,7 @@ export function consulAgentLocalRoutes(deps: AgentLocalDeps) {
     },
     { pattern: '/v1/agent/health/service/id/', methods: ['GET'], handle: (ctx, id) => healthById(deps, ctx, id) },
     { pattern: '/v1/agent/health/service/name/', methods: ['GET'], handle: (ctx, name) => healthByName(deps, ctx, name) },
-    { pattern: '/v1/agent/checks', methods: ['GET'], handle: (ctx) => sendJson(ctx, agent.checksJson()) },
+    { pattern: '/v1/agent/checks', methods: ['GET'], handle: (ctx) => sendJson(ctx, filterParam(params(ctx), HEALTH_CHECK).values(agent.checksJson())) },
     {
       pattern: '/v1/agent/check/register',
       methods: ['PUT'],

@@ -3,7 +3,8 @@ import { ChorusError, ErrorCode } from '../../core/errors.js';
 import { nameKey } from '../../catalog/index.js';
 import { deregisterFromBody, DEREGISTER_REQUEST, registerFromBody, REGISTER_REQUEST } from '../consul/catalog-body.js';
 import { nodeJson, nodeServiceJson, serviceNodeJson } from '../consul/catalog-json.js';
-import { nodeMetaFilter, refuseFilterExpression, tagFilter } from '../consul/catalog-filters.js';
+import { nodeMetaFilter, tagFilter } from '../consul/catalog-filters.js';
+import { filterParam, NODE, NODE_SERVICE, PASS_ALL, SERVICE_NODE } from '../consul/filter/index.js';
 import { catalogQuery, consulEndpoint, pathRest } from '../consul/endpoint.js';
 import { ConsulApiError, ConsulErrorCode } from '../consul/errors.js';
 import { readJsonBody } from '../consul/json-body.js';
@@ -54,23 +55,27 @@ export function consulCatalogRoutes(deps: ConsulDeps): Router {
   consulEndpoint(router, /^\/v1\/catalog\/nodes$/, ['GET'], async (ctx) => {
     const params = new URLSearchParams(ctx.querystring);
     const meta = nodeMetaFilter(params);
+    let filter = PASS_ALL;
     const nodes = await catalogQuery(deps, ctx, { table: 'nodes', match: 'table' }, (s) => ({
       value: s.registry.nodes().filter((n) => meta(n.Meta)),
       index: s.tableIndex('nodes'),
-    }), () => refuseFilterExpression(params));
+    }), () => (filter = filterParam(params, NODE)));
     const authz = authorizerOf(ctx);
-    sendJson(ctx, (await sortByNear(deps, ctx, filterByAcl(ctx, nodes, (n) => authz.nodeRead(n.Node)), (n) => n.Node)).map(nodeJson));
+    sendJson(ctx, await sortByNear(deps, ctx, filter.list(filterByAcl(ctx, nodes, (n) => authz.nodeRead(n.Node)).map(nodeJson)), (n) => n.Node as string));
   });
 
   consulEndpoint(router, /^\/v1\/catalog\/services$/, ['GET'], async (ctx) => {
     const params = new URLSearchParams(ctx.querystring);
     const meta = nodeMetaFilter(params);
+    let filter = PASS_ALL;
     const services = await catalogQuery(deps, ctx, { table: 'services', match: 'table' }, (s) => {
-      const value = params.has('node-meta')
-        ? unionTags(s.registry.nodes().filter((n) => meta(n.Meta)).flatMap((n) => s.registry.nodeServices(n.Node)))
+      // ?filter sees each instance as a ServiceNode; the names and tags of those it keeps make the answer.
+      const value = params.has('node-meta') || filter !== PASS_ALL
+        ? unionTags(s.registry.nodes().filter((n) => meta(n.Meta))
+          .flatMap((n) => s.registry.nodeServices(n.Node).filter((x) => filter.matches(serviceNodeJson(n, x)))))
         : s.registry.services();
       return { value, index: s.tableIndex('services') };
-    }, () => refuseFilterExpression(params));
+    }, () => (filter = filterParam(params, SERVICE_NODE)));
     const authz = authorizerOf(ctx);
     const visible = filterByAcl(ctx, [...services.entries()], ([name]) => authz.serviceRead(name));
     // Go marshals a map with its keys sorted.
@@ -82,47 +87,52 @@ export function consulCatalogRoutes(deps: ConsulDeps): Router {
     const name = pathRest(ctx, SERVICE_PATH);
     const meta = nodeMetaFilter(params);
     const tags = tagFilter(params);
+    let filter = PASS_ALL;
     const instances = await catalogQuery(deps, ctx, { table: 'service', match: 'key', key: nameKey(name) }, (s) => ({
       value: s.registry.serviceInstances(name).filter((i) => meta(i.node.Meta) && tags(i.service.Tags)),
       index: s.registry.serviceIndex(name),
     }), () => {
       if (name === '') throw missing('service name');
-      refuseFilterExpression(params);
+      filter = filterParam(params, SERVICE_NODE);
     });
     const authz = authorizerOf(ctx);
     const visible = filterByAcl(ctx, instances, (i) => authz.serviceRead(i.service.Service) && authz.nodeRead(i.node.Node));
-    sendJson(ctx, (await sortByNear(deps, ctx, visible, (i) => i.node.Node)).map((i) => serviceNodeJson(i.node, i.service)));
+    sendJson(ctx, await sortByNear(deps, ctx, filter.list(visible.map((i) => serviceNodeJson(i.node, i.service))), (n) => n.Node as string));
   });
 
   consulEndpoint(router, NODE_PATH, ['GET'], async (ctx) => {
     const name = pathRest(ctx, NODE_PATH);
+    let filter = PASS_ALL;
     const found = await catalogQuery(deps, ctx, { table: 'node', match: 'key', key: nameKey(name) }, (s) => {
       const node = s.registry.node(name);
       return { value: node === undefined ? null : { node, services: s.registry.nodeServices(name) }, index: s.registry.nodeIndex(name) };
     }, () => {
       if (name === '') throw missing('node name');
+      filter = filterParam(new URLSearchParams(ctx.querystring), NODE_SERVICE);
     });
     const authz = authorizerOf(ctx);
     // An unknown node, or one this token may not read, is not an error: Consul answers 200 with null.
     const readable = filterByAcl(ctx, found === null ? [] : [found], (f) => authz.nodeRead(f.node.Node))[0];
     sendJson(ctx, readable === undefined ? null : {
       Node: nodeJson(readable.node),
-      Services: Object.fromEntries(filterByAcl(ctx, readable.services, (x) => authz.serviceRead(x.Service)).map((x) => [x.ID, nodeServiceJson(x)])),
+      Services: filter.values(Object.fromEntries(filterByAcl(ctx, readable.services, (x) => authz.serviceRead(x.Service)).map((x) => [x.ID, nodeServiceJson(x)]))),
     });
   });
 
   consulEndpoint(router, NODE_SERVICES_PATH, ['GET'], async (ctx) => {
     const name = pathRest(ctx, NODE_SERVICES_PATH);
+    let filter = PASS_ALL;
     const found = await catalogQuery(deps, ctx, { table: 'node', match: 'key', key: nameKey(name) }, (s) => ({
       value: { node: s.registry.node(name), services: s.registry.nodeServices(name) },
       index: s.registry.nodeIndex(name),
     }), () => {
       if (name === '') throw missing('node name');
+      filter = filterParam(new URLSearchParams(ctx.querystring), NODE_SERVICE);
     });
     const authz = authorizerOf(ctx);
     const node = filterByAcl(ctx, found.node === undefined ? [] : [found.node], (n) => authz.nodeRead(n.Node))[0];
     const services = node === undefined ? [] : filterByAcl(ctx, found.services, (x) => authz.serviceRead(x.Service));
-    sendJson(ctx, { Node: node === undefined ? null : nodeJson(node), Services: services.map(nodeServiceJson) });
+    sendJson(ctx, { Node: node === undefined ? null : nodeJson(node), Services: filter.list(services.map(nodeServiceJson)) });
   });
 
   return router;

@@ -1,16 +1,14 @@
 import t from 'tap';
-import { execFileSync } from 'node:child_process';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { SystemClock } from '../../../lib/core/clock.js';
 import { SeededRandom } from '../../../lib/core/random.js';
 import { silentLogger } from '../../../lib/core/logger.js';
 import { LocalAgent } from '../../../lib/agent/index.js';
 import { httpProbe, scriptProbe, systemExecutors, tcpProbe } from '../../../lib/agent/checks/index.js';
 import { freePort } from '../../helpers/proc.js';
+import { selfSignedCert } from '../../helpers/tls.js';
 
 const clock = new SystemClock();
 const ex = systemExecutors(clock);
@@ -59,15 +57,12 @@ t.test('HTTP checks against a real server: statuses, method, headers, body, redi
 });
 
 t.test('HTTPS checks: a self-signed certificate fails unless TLSSkipVerify', async (t) => {
-  const dir = t.testdir({});
-  try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
-  } catch {
+  const tls = selfSignedCert(t.testdir({}));
+  if (tls === undefined) {
     t.comment('openssl is not available: nothing to test against');
     return;
   }
-  if (!existsSync(join(dir, 'cert.pem'))) return;
-  const server = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_req, res) => res.end('tls ok'));
+  const server = createHttpsServer(tls, (_req, res) => res.end('tls ok'));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   t.teardown(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }));
   const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/`;

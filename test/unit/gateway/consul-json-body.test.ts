@@ -71,3 +71,13 @@ t.test("Go's Duration.String", async (t) => {
     t.equal(Math.round(parseGoDuration(text)! * 1e6), ns, `${text} parses back`);
   }
 });
+
+t.test("a loose duration (Go's interface{} read as a duration): string or nanoseconds, anything else ignored", async (t) => {
+  const LOOSE: Schema = { name: 'CheckType', fields: { TTL: types.looseDuration, Name: types.string } };
+  t.same(decodeJsonBody('{"TTL":"1m"}', LOOSE), { TTL: 60e9 });
+  t.same(decodeJsonBody('{"ttl":1500.7}', LOOSE), { TTL: 1500 }, 'a number is nanoseconds, truncated as Go converts a float64');
+  t.same(decodeJsonBody('{"TTL":true,"Name":"x"}', LOOSE), { Name: 'x' }, 'another JSON kind leaves the field unset');
+  t.same(decodeJsonBody('{"TTL":{"a":1}}', LOOSE), {});
+  t.throws(() => decodeJsonBody('{"TTL":"10"}', LOOSE), { message: 'Request decode failed: time: missing unit in duration "10"' });
+  t.throws(() => decodeJsonBody('{"TTL":"5d"}', LOOSE), { message: 'Request decode failed: time: unknown unit "d" in duration "5d"' });
+});
