@@ -272,6 +272,9 @@ t.test('health-check exit codes and no orphan after a supervisor crash', async (
   t.ok(await eventually(() => service.health === 'Critical'));
 
   // The supervisor dies without stopping the service; the next one reaps it before starting.
+  // This one lives on in the test process, so keep it from restarting the child the next one kills:
+  // its restart would reap, by the shared pid file, the next one's process (a dead supervisor restarts nothing).
+  service.spec.desiredState = 'Down';
   const again = await makeService(pkg, {}, {}, dataDir);
   await again.start();
   t.ok(await eventually(() => !processAlive(pid)), 'the orphan from the crashed supervisor is killed');
