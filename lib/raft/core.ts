@@ -130,11 +130,31 @@ export class RaftCore {
   }
 
   resetElectionTimer(): void {
+    const base = this.options.electionTimeoutMs;
+    this.#armElectionTimer(base + Math.floor(this.random.next() * base));
+  }
+
+  #armElectionTimer(ms: number): void {
     this.#electionTimer?.cancel();
     if (!this.running) return;
-    const base = this.options.electionTimeoutMs;
-    const ms = base + Math.floor(this.random.next() * base);
     this.#electionTimer = this.clock.setTimer(ms, () => this.hooks.onElectionTimeout());
+  }
+
+  /**
+   * The connection the leader's appends came on closed: its process most
+   * likely died (the OS closed its sockets), so waiting out the election
+   * timeout would only delay the failover. The lease goes, so this server
+   * grants other pre-votes and votes, and it campaigns within two heartbeat
+   * intervals (random, so the survivors do not all start at once). Starting
+   * early is always safe; a live leader still heard by the others keeps its
+   * place, since they refuse the pre-vote (stickiness).
+   */
+  leaderConnectionLost(leaderId: ServerId, term: Term): void {
+    if (!this.running || this.role !== 'follower' || this.leaderId !== leaderId || this.term !== term) return;
+    this.count('leader_connection_lost');
+    this.logger.debug({ leader: leaderId, term }, 'connection from the raft leader closed; campaigning early');
+    this.lastLeaderContact = undefined;
+    this.#armElectionTimer(Math.floor(this.random.next() * 2 * this.options.heartbeatIntervalMs));
   }
 
   cancelElectionTimer(): void {
