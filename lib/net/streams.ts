@@ -63,7 +63,8 @@ export class TcpStreamTransport implements StreamTransport {
     socket.setTimeout(IDLE_TIMEOUT_MS, () => socket.destroy());
     socket.on('close', () => {
       this.#sockets.delete(socket);
-      conn.close();
+      // Our own shutdown closing it says nothing about the peer, and nobody serves on it any more.
+      if (!this.#abort.signal.aborted) conn.close();
     });
     socket.on('error', () => socket.destroy());
     const from = formatAddress({ host: socket.remoteAddress ?? '?', port: socket.remotePort ?? 0 });

@@ -40,8 +40,9 @@ export interface InboundConnection {
   /** Distinct among the connections of one transport. */
   readonly id: number;
   /**
-   * Calls `cb` once when the connection closes (soon after, if it already
-   * has). Returns a function that cancels the subscription.
+   * Calls `cb` once when the peer closes the connection or it breaks (soon
+   * after, if it already has); not when this transport itself closes.
+   * Returns a function that cancels the subscription.
    */
   onClose(cb: () => void): () => void;
 }

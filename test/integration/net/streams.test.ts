@@ -146,4 +146,11 @@ t.test('a handler learns which connection a request came on, and hears when the 
   const childClosed = closedWithin(childConn, 5000);
   child.kill('SIGKILL');
   t.ok(await childClosed, "the close callback fires when the client's process is killed");
+
+  let heard = false;
+  seen[2]!.onClose(() => (heard = true));
+  await server.close();
+  // The sockets' close events follow the server's; a quiet spell lets them run.
+  await new Promise((r) => setTimeout(r, 100));
+  t.notOk(heard, 'the server closing its own connections does not report them as closed by the peer');
 });
