@@ -43,7 +43,7 @@ export class FollowerHandlers {
     core.observeTerm(term);
     if (core.role !== 'follower' || core.leaderId !== leaderId) core.becomeFollower(leaderId, leaderAddress);
     else core.resetElectionTimer();
-    core.lastLeaderContact = core.clock.now();
+    core.heardFromLeader();
     if (conn !== undefined) this.#watchLeaderConnection(conn, leaderId, core.term);
     return true;
   }

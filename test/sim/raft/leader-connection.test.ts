@@ -88,6 +88,11 @@ t.test("a live leader's connection to one follower closing does not disrupt the 
   const resets = 10;
   for (let i = 0; i < resets; i++) {
     sim.net.resetConnections(leader.address, lonely.address);
+    if (i === 0) {
+      await sim.runUntil(() => counter(lonely, 'leader_connection_lost') === 1, 100, 1);
+      const contact = lonely.node.status().lastContactMs;
+      t.ok(contact !== undefined && contact <= HEARTBEAT + LATENCY, `the follower still reports its last contact with the leader (${contact} ms ago) once the lease is gone`);
+    }
     await sim.run(1_500);
     await sim.settle(leader.node.propose(put('k', `v${i}`)));
   }
