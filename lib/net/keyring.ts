@@ -190,10 +190,10 @@ export class EncryptedStreamTransport implements StreamTransport {
   }
 
   handle(kind: StreamKind, handler: StreamHandler): void {
-    this.#inner.handle(kind, async (from, sealed, signal) => {
+    this.#inner.handle(kind, async (from, sealed, signal, conn) => {
       const plain = classify(this.#keyring, sealed, this.stats);
       if (plain === undefined) throw new ChorusError(ErrorCode.Unauthorized, `request from ${from} is not sealed with our ring key`, { details: { from } });
-      return this.#keyring.seal(await handler(from, plain, signal));
+      return this.#keyring.seal(await handler(from, plain, signal, conn));
     });
   }
 

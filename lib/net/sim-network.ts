@@ -1,4 +1,5 @@
 import { ChorusError, ErrorCode, type Random, type Timer, type VirtualClock } from '../core/index.js';
+import { InboundConn } from './inbound-connection.js';
 import type { PacketTransport, StreamHandler, StreamKind, StreamTransport } from './types.js';
 
 /**
@@ -91,6 +92,7 @@ export class SimNetwork {
   #groupOf = new Map<string, number>();
   /** Bumped on every stream event, so the driver knows when promise continuations may be waiting. */
   #streamActivity = 0;
+  #nextConnId = 1;
 
   constructor(deps: { clock: VirtualClock; random: Random }, options: SimNetworkOptions = {}) {
     this.clock = deps.clock;
@@ -137,7 +139,12 @@ export class SimNetwork {
     return { address, packets, streams };
   }
 
-  /** The node at `address` stops sending and receiving; pending stream requests to it hang until their timeout. */
+  /**
+   * The node at `address` stops sending and receiving; pending stream
+   * requests to it hang until their timeout. Its stream connections stay
+   * open, as a stopped process's or an unplugged machine's do: only closing
+   * its stream transport (the process exiting) closes them.
+   */
   crash(address: string): void {
     const slot = this.#slot(address);
     slot.crashed = true;
@@ -176,6 +183,21 @@ export class SimNetwork {
 
   heal(): void {
     this.#groupOf.clear();
+  }
+
+  /**
+   * Resets the stream connections `from` opened to `to` (to every address
+   * when `to` is omitted), as a TCP reset or a middlebox dropping them would:
+   * requests waiting on them fail at once, the serving side hears of the
+   * close after a one-way delay, and the next request opens a new connection.
+   */
+  resetConnections(from: string, to?: string): void {
+    this.#slot(from).streams?.resetConnections(to);
+  }
+
+  /** Whether a segment (a FIN) could pass: same side of any partition; crashes do not matter, the OS sends it. */
+  #sameSide(from: string, to: string): boolean {
+    return (this.#groupOf.get(from) ?? -1) === (this.#groupOf.get(to) ?? -1);
   }
 
   reachable(from: string, to: string): boolean {
@@ -286,6 +308,26 @@ export class SimNetwork {
     return this.#nodes.get(address);
   }
 
+  /** @internal A new connection's serving-side handle. */
+  newInbound(): InboundConn {
+    return new InboundConn(this.#nextConnId++);
+  }
+
+  /**
+   * @internal The client side of `conn` closed: its server hears of it after
+   * a one-way delay, unless a partition lies between them (the FIN is lost
+   * and the connection stays half-open there) or the server is gone.
+   */
+  closeConnection(conn: SimConnection): void {
+    if (conn.closed) return;
+    conn.closed = true;
+    this.clock.setTimer(this.delay(conn.from, conn.to), () => {
+      if (!this.#sameSide(conn.from, conn.to) || this.#nodes.get(conn.to)?.streams !== conn.server) return;
+      this.touchStreams();
+      conn.inbound.close();
+    });
+  }
+
   /** @internal */
   touchStreams(): void {
     this.#streamActivity++;
@@ -348,6 +390,19 @@ interface Inbound {
   controller: AbortController;
 }
 
+/** One simulated client connection for one stream kind to one peer, shared by every request to it. */
+export interface SimConnection {
+  readonly from: string;
+  readonly to: string;
+  /** The serving transport it was opened to; a restarted server has another, which this connection cannot reach. */
+  readonly server: SimStreamTransport;
+  /** What the server's handlers see. */
+  readonly inbound: InboundConn;
+  /** Fails the requests waiting on it. */
+  readonly pending: Set<(err: ChorusError) => void>;
+  closed: boolean;
+}
+
 class SimStreamTransport implements StreamTransport {
   readonly localAddress: string;
   #net: SimNetwork;
@@ -356,6 +411,7 @@ class SimStreamTransport implements StreamTransport {
   #closed = false;
   #outbound = new Set<(err: ChorusError) => void>();
   #inbound = new Set<Inbound>();
+  #connections = new Map<string, SimConnection>();
 
   constructor(net: SimNetwork, slot: NodeSlot) {
     this.#net = net;
@@ -372,6 +428,32 @@ class SimStreamTransport implements StreamTransport {
     return this.#closed ? undefined : this.#handlers.get(kind);
   }
 
+  /** The open connection to `to` for `kind`, or a new one if the server is there to accept it. */
+  #connectionTo(to: string, kind: StreamKind): SimConnection | undefined {
+    const key = `${kind}|${to}`;
+    const server = this.#net.node(to)?.streams;
+    const conn = this.#connections.get(key);
+    if (conn !== undefined && !conn.closed && conn.server === server) return conn;
+    if (conn !== undefined) this.#drop(key, conn, new ChorusError(ErrorCode.Unavailable, `connection to ${to} was reset`, { details: { to, kind } }));
+    if (server === undefined) return undefined;
+    const fresh: SimConnection = { from: this.localAddress, to, server, inbound: this.#net.newInbound(), pending: new Set(), closed: false };
+    this.#connections.set(key, fresh);
+    return fresh;
+  }
+
+  #drop(key: string, conn: SimConnection, err: ChorusError): void {
+    if (this.#connections.get(key) === conn) this.#connections.delete(key);
+    this.#net.closeConnection(conn);
+    for (const fail of [...conn.pending]) fail(err);
+  }
+
+  /** @internal See SimNetwork.resetConnections. */
+  resetConnections(to: string | undefined): void {
+    for (const [key, conn] of [...this.#connections]) {
+      if (to === undefined || conn.to === to) this.#drop(key, conn, new ChorusError(ErrorCode.Unavailable, `connection to ${conn.to} was reset`, { details: { to: conn.to } }));
+    }
+  }
+
   request(to: string, kind: StreamKind, request: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
     const net = this.#net;
     if (this.#closed || this.#slot.crashed) {
@@ -382,6 +464,7 @@ class SimStreamTransport implements StreamTransport {
     stats.streamBytesSent += request.byteLength;
     const bytes = request.slice();
     const from = this.localAddress;
+    const conn = this.#connectionTo(to, kind);
     return new Promise<Uint8Array>((resolve, reject) => {
       let settled = false;
       const timers: Timer[] = [];
@@ -391,6 +474,7 @@ class SimStreamTransport implements StreamTransport {
         settled = true;
         for (const t of timers) t.cancel();
         this.#outbound.delete(fail);
+        conn?.pending.delete(fail);
         // A ready-made reason: abort() without one builds a DOMException, a fifth of a simulation's CPU.
         controller.abort(REQUEST_FINISHED);
         net.touchStreams();
@@ -398,6 +482,7 @@ class SimStreamTransport implements StreamTransport {
       };
       const fail = (err: ChorusError): void => finish(() => reject(err));
       this.#outbound.add(fail);
+      conn?.pending.add(fail);
       timers.push(
         net.clock.setTimer(timeoutMs, () =>
           fail(new ChorusError(ErrorCode.Timeout, `no reply from ${to} within ${timeoutMs} ms`, { details: { to, kind } })),
@@ -406,8 +491,13 @@ class SimStreamTransport implements StreamTransport {
       timers.push(
         net.clock.setTimer(net.delay(from, to), () => {
           const target = net.node(to);
-          if (target === undefined || target.streams === undefined) {
+          if (target === undefined || target.streams === undefined || conn === undefined) {
             fail(new ChorusError(ErrorCode.Unavailable, `connection refused by ${to}`, { details: { to, kind } }));
+            return;
+          }
+          if (target.streams !== conn.server) {
+            // The server restarted while this request was on its way: the old connection is gone.
+            fail(new ChorusError(ErrorCode.Unavailable, `connection to ${to} was reset`, { details: { to, kind } }));
             return;
           }
           if (!net.reachable(from, to)) return; // lost in a partition or to a crash: the timeout decides
@@ -417,7 +507,7 @@ class SimStreamTransport implements StreamTransport {
             return;
           }
           target.stats.streamBytesReceived += bytes.byteLength;
-          target.streams.serve(from, handler, bytes, controller, (reply, err) => {
+          target.streams.serve(from, handler, bytes, controller, conn.inbound, (reply, err) => {
             if (settled) return;
             if (!net.reachable(to, from)) return;
             timers.push(
@@ -445,6 +535,7 @@ class SimStreamTransport implements StreamTransport {
     handler: StreamHandler,
     request: Uint8Array,
     requester: AbortController,
+    conn: InboundConn,
     done: (reply: Uint8Array | undefined, err: unknown) => void,
   ): void {
     const entry: Inbound = { controller: new AbortController() };
@@ -453,7 +544,7 @@ class SimStreamTransport implements StreamTransport {
     this.#net.touchStreams();
     let pending: Promise<Uint8Array>;
     try {
-      pending = handler(from, request, entry.controller.signal);
+      pending = handler(from, request, entry.controller.signal, conn);
     } catch (err) {
       pending = Promise.reject(err);
     }
@@ -482,6 +573,9 @@ class SimStreamTransport implements StreamTransport {
       this.#closed = true;
       this.abortInbound();
       for (const fail of [...this.#outbound]) fail(new ChorusError(ErrorCode.Unavailable, 'stream transport closed'));
+      // The process is gone: the OS closes its connections, and each server hears of it.
+      for (const conn of this.#connections.values()) this.#net.closeConnection(conn);
+      this.#connections.clear();
       if (this.#slot.streams === this) this.#slot.streams = undefined;
     }
     return Promise.resolve();

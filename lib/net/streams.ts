@@ -4,6 +4,7 @@ import { ChorusError, ErrorCode, messageOf } from '../core/errors.js';
 import { formatAddress, parseAddress, type Address } from '../core/address.js';
 import { listenError } from './listen-error.js';
 import { DEFAULT_MAX_FRAME, encodeFrame, FrameReader } from './frames.js';
+import { InboundConn } from './inbound-connection.js';
 import { StreamConnection, STATUS_ERROR, STATUS_OK, STREAM_ID, withId } from './stream-connection.js';
 import type { StreamHandler, StreamKind, StreamTransport } from './types.js';
 
@@ -28,6 +29,7 @@ export class TcpStreamTransport implements StreamTransport {
   #abort = new AbortController();
   #connections = new Map<string, StreamConnection>();
   #maxFrame: number;
+  #nextConnId = 1;
 
   private constructor(server: Server, readonly localAddress: string, private readonly logger: Logger, options: TcpStreamOptions) {
     this.#server = server;
@@ -57,8 +59,13 @@ export class TcpStreamTransport implements StreamTransport {
 
   #serve(socket: Socket): void {
     this.#sockets.add(socket);
+    const conn = new InboundConn(this.#nextConnId++);
     socket.setTimeout(IDLE_TIMEOUT_MS, () => socket.destroy());
-    socket.on('close', () => this.#sockets.delete(socket));
+    socket.on('close', () => {
+      this.#sockets.delete(socket);
+      // Our own shutdown closing it says nothing about the peer, and nobody serves on it any more.
+      if (!this.#abort.signal.aborted) conn.close();
+    });
     socket.on('error', () => socket.destroy());
     const from = formatAddress({ host: socket.remoteAddress ?? '?', port: socket.remotePort ?? 0 });
     let kind: number | undefined;
@@ -94,7 +101,7 @@ export class TcpStreamTransport implements StreamTransport {
         void (async () => {
           let reply: Buffer;
           try {
-            reply = encodeFrame(withId(id, await handler(from, frame.payload.subarray(4), this.#abort.signal)), STATUS_OK);
+            reply = encodeFrame(withId(id, await handler(from, frame.payload.subarray(4), this.#abort.signal, conn)), STATUS_OK);
           } catch (err) {
             reply = encodeFrame(withId(id, Buffer.from(messageOf(err))), STATUS_ERROR);
           }

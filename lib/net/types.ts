@@ -29,7 +29,25 @@ export const StreamKind = {
 } as const;
 export type StreamKind = (typeof StreamKind)[keyof typeof StreamKind];
 
-export type StreamHandler = (from: string, request: Uint8Array, signal: AbortSignal) => Promise<Uint8Array>;
+/**
+ * The inbound connection a request arrived on, as the serving side sees it.
+ * A process that dies has its sockets closed by the OS, so the close of a
+ * peer's connection is an early sign that the peer is gone (Raft followers
+ * campaign on it); a peer that vanishes without closing them (machine loss,
+ * partition, SIGSTOP) gives no such sign.
+ */
+export interface InboundConnection {
+  /** Distinct among the connections of one transport. */
+  readonly id: number;
+  /**
+   * Calls `cb` once when the peer closes the connection or it breaks (soon
+   * after, if it already has); not when this transport itself closes.
+   * Returns a function that cancels the subscription.
+   */
+  onClose(cb: () => void): () => void;
+}
+
+export type StreamHandler = (from: string, request: Uint8Array, signal: AbortSignal, conn: InboundConnection) => Promise<Uint8Array>;
 
 /** Reliable request/response exchanges over the cluster stream port. */
 export interface StreamTransport {

@@ -49,6 +49,11 @@ export class RaftCore {
   lastApplied: LogIndex = 0;
   /** When an AppendEntries or InstallSnapshot from the current leader last arrived. */
   lastLeaderContact: number | undefined;
+  /**
+   * The leader's connection closed after that contact: no lease, though the
+   * time of the last contact (what stale reads report) still holds.
+   */
+  #leaseRevoked = false;
   running = false;
   hardStateDurable: Promise<void> = Promise.resolve();
   hooks!: CoreHooks;
@@ -130,11 +135,35 @@ export class RaftCore {
   }
 
   resetElectionTimer(): void {
-    this.#electionTimer?.cancel();
-    if (!this.running) return;
+    if (!this.running) {
+      this.cancelElectionTimer();
+      return;
+    }
     const base = this.options.electionTimeoutMs;
-    const ms = base + Math.floor(this.random.next() * base);
+    this.#armElectionTimer(base + Math.floor(this.random.next() * base));
+  }
+
+  #armElectionTimer(ms: number): void {
+    this.#electionTimer?.cancel();
     this.#electionTimer = this.clock.setTimer(ms, () => this.hooks.onElectionTimeout());
+  }
+
+  /**
+   * The connection the leader's appends came on closed: its process most
+   * likely died (the OS closed its sockets), so waiting out the election
+   * timeout would only delay the failover. The lease goes, so this server
+   * grants other pre-votes and votes, and it campaigns within two heartbeat
+   * intervals (random, so the survivors do not all start at once). Starting
+   * early is always safe; a live leader still heard by the others keeps its
+   * place, since they refuse the pre-vote (stickiness). The time of the last
+   * contact is kept: it is still true, and stale reads report it.
+   */
+  leaderConnectionLost(leaderId: ServerId, term: Term): void {
+    if (!this.running || this.role !== 'follower' || this.leaderId !== leaderId || this.term !== term) return;
+    this.count('leader_connection_lost');
+    this.logger.debug({ leader: leaderId, term }, 'connection from the raft leader closed; campaigning early');
+    this.#leaseRevoked = true;
+    this.#armElectionTimer(Math.floor(this.random.next() * 2 * this.options.heartbeatIntervalMs));
   }
 
   cancelElectionTimer(): void {
@@ -142,10 +171,24 @@ export class RaftCore {
     this.#electionTimer = undefined;
   }
 
-  /** Whether a leader was heard from within the minimum election timeout (leader stickiness). */
+  /** An AppendEntries or InstallSnapshot from the current leader arrived. */
+  heardFromLeader(): void {
+    this.lastLeaderContact = this.clock.now();
+    this.#leaseRevoked = false;
+  }
+
+  /**
+   * Whether a leader was heard from within the minimum election timeout
+   * (leader stickiness), and its connection has not closed since.
+   */
   inLeaderLease(): boolean {
     if (this.role === 'leader') return true;
-    return this.leaderId !== undefined && this.lastLeaderContact !== undefined && this.clock.now() - this.lastLeaderContact < this.options.electionTimeoutMs;
+    return (
+      this.leaderId !== undefined &&
+      !this.#leaseRevoked &&
+      this.lastLeaderContact !== undefined &&
+      this.clock.now() - this.lastLeaderContact < this.options.electionTimeoutMs
+    );
   }
 
   // ---- configuration ----

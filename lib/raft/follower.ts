@@ -1,3 +1,4 @@
+import type { InboundConnection } from '../net/types.js';
 import type { RaftCore } from './core.js';
 import type { AppendRequest, AppendResponse, SnapshotRequest, SnapshotResponse } from './messages.js';
 import type { LogIndex, SnapshotMeta, Term } from './types.js';
@@ -10,6 +11,14 @@ interface IncomingSnapshot {
   size: number;
 }
 
+/** The connection the current leader's requests arrive on, watched for its close. */
+interface LeaderConnection {
+  connId: number;
+  leaderId: string;
+  term: Term;
+  unsubscribe: () => void;
+}
+
 /**
  * The receiving side of replication: AppendEntries and InstallSnapshot.
  * The log is changed synchronously when a request arrives; the reply waits
@@ -20,6 +29,7 @@ export class FollowerHandlers {
   readonly #core: RaftCore;
   readonly #onSnapshotInstalled: (meta: SnapshotMeta) => void;
   #incoming: IncomingSnapshot | undefined;
+  #leaderConn: LeaderConnection | undefined;
 
   constructor(core: RaftCore, onSnapshotInstalled: (meta: SnapshotMeta) => void) {
     this.#core = core;
@@ -27,20 +37,40 @@ export class FollowerHandlers {
   }
 
   /** Common to both: adopt the leader's term, follow it, restart the election timer. False if the request is from an old term. */
-  #acceptLeader(term: Term, leaderId: string, leaderAddress: string): boolean {
+  #acceptLeader(term: Term, leaderId: string, leaderAddress: string, conn: InboundConnection | undefined): boolean {
     const core = this.#core;
     if (term < core.term) return false;
     core.observeTerm(term);
     if (core.role !== 'follower' || core.leaderId !== leaderId) core.becomeFollower(leaderId, leaderAddress);
     else core.resetElectionTimer();
-    core.lastLeaderContact = core.clock.now();
+    core.heardFromLeader();
+    if (conn !== undefined) this.#watchLeaderConnection(conn, leaderId, core.term);
     return true;
   }
 
-  async handleAppend(req: AppendRequest): Promise<AppendResponse> {
+  /**
+   * Remembers the connection the leader's latest request came on; when it
+   * closes while we still follow that leader in that term, the leader is
+   * taken for dead (core.leaderConnectionLost). A leader that reconnects
+   * just moves the watch to the new connection.
+   */
+  #watchLeaderConnection(conn: InboundConnection, leaderId: string, term: Term): void {
+    const current = this.#leaderConn;
+    if (current !== undefined && current.connId === conn.id && current.leaderId === leaderId && current.term === term) return;
+    current?.unsubscribe();
+    const watch: LeaderConnection = { connId: conn.id, leaderId, term, unsubscribe: () => undefined };
+    this.#leaderConn = watch;
+    watch.unsubscribe = conn.onClose(() => {
+      if (this.#leaderConn !== watch) return;
+      this.#leaderConn = undefined;
+      this.#core.leaderConnectionLost(leaderId, term);
+    });
+  }
+
+  async handleAppend(req: AppendRequest, conn?: InboundConnection): Promise<AppendResponse> {
     const core = this.#core;
     const log = core.log;
-    if (!this.#acceptLeader(req.term, req.leaderId, req.leaderAddress)) {
+    if (!this.#acceptLeader(req.term, req.leaderId, req.leaderAddress, conn)) {
       return { type: 'appendResponse', term: core.term, success: false, matchIndex: 0, hintIndex: log.lastIndex() };
     }
     const term = core.term;
@@ -98,9 +128,9 @@ export class FollowerHandlers {
     }
   }
 
-  async handleSnapshot(req: SnapshotRequest): Promise<SnapshotResponse> {
+  async handleSnapshot(req: SnapshotRequest, conn?: InboundConnection): Promise<SnapshotResponse> {
     const core = this.#core;
-    if (!this.#acceptLeader(req.term, req.leaderId, req.leaderAddress)) {
+    if (!this.#acceptLeader(req.term, req.leaderId, req.leaderAddress, conn)) {
       return { type: 'snapshotResponse', term: core.term, success: false, nextOffset: 0 };
     }
     const term = core.term;

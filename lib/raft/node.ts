@@ -1,5 +1,5 @@
 import { ChorusError, ErrorCode, messageOf } from '../core/index.js';
-import { StreamKind } from '../net/types.js';
+import { StreamKind, type InboundConnection } from '../net/types.js';
 import { Applier } from './applier.js';
 import { validateConfiguration, EMPTY_CONFIG } from './configuration.js';
 import { RAFT_DEFAULTS, type RaftOptions, type ResolvedRaftOptions } from './constants.js';
@@ -26,7 +26,7 @@ import type {
 } from './types.js';
 import { decodeMessage, encodeMessage } from './wire.js';
 
-type Handlers = { [K in RaftRequest['type']]: (req: Extract<RaftRequest, { type: K }>) => Promise<RaftResponse> | RaftResponse };
+type Handlers = { [K in RaftRequest['type']]: (req: Extract<RaftRequest, { type: K }>, conn: InboundConnection | undefined) => Promise<RaftResponse> | RaftResponse };
 
 export function resolveRaftOptions(options: RaftOptions = {}): ResolvedRaftOptions {
   const o = { ...RAFT_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as ResolvedRaftOptions;
@@ -79,8 +79,8 @@ export class RaftNode {
     this.#handlers = {
       preVote: (req) => this.#election.handlePreVote(req),
       vote: (req) => this.#election.handleVote(req),
-      append: (req) => this.#follower.handleAppend(req),
-      snapshot: (req) => this.#follower.handleSnapshot(req),
+      append: (req, conn) => this.#follower.handleAppend(req, conn),
+      snapshot: (req, conn) => this.#follower.handleSnapshot(req, conn),
     };
   }
 
@@ -122,7 +122,7 @@ export class RaftNode {
       log.compactPrefix(meta.index, meta.term);
     }
     core.configs.reset(base, core.log.entries(base.index + 1, core.log.lastIndex()));
-    core.transport.handle(StreamKind.Raft, (_from, bytes) => this.#serve(bytes));
+    core.transport.handle(StreamKind.Raft, (_from, bytes, _signal, conn) => this.#serve(bytes, conn));
     core.running = true;
     core.resetElectionTimer();
     core.logger.info({ term: core.term, lastIndex: core.log.lastIndex(), snapshot: snapshot?.meta.index ?? 0 }, 'raft node started');
@@ -217,7 +217,7 @@ export class RaftNode {
     return { base: log.baseIndex(), baseTerm: log.termAt(log.baseIndex()) ?? 0, entries: log.entries(log.baseIndex() + 1, log.lastIndex()) };
   }
 
-  async #serve(bytes: Uint8Array): Promise<Uint8Array> {
+  async #serve(bytes: Uint8Array, conn: InboundConnection | undefined): Promise<Uint8Array> {
     const core = this.#core;
     let req: RaftRequest;
     try {
@@ -230,8 +230,8 @@ export class RaftNode {
       throw err;
     }
     if (!core.running) throw shuttingDown();
-    const handler = this.#handlers[req.type] as (r: RaftRequest) => Promise<RaftResponse> | RaftResponse;
-    return encodeMessage(await handler(req));
+    const handler = this.#handlers[req.type] as (r: RaftRequest, c: InboundConnection | undefined) => Promise<RaftResponse> | RaftResponse;
+    return encodeMessage(await handler(req, conn));
   }
 
   #becomeLeader(): void {

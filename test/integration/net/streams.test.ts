@@ -1,7 +1,8 @@
 import t from 'tap';
 import { createConnection } from 'node:net';
+import { spawn } from 'node:child_process';
 import { TcpStreamTransport } from '../../../lib/net/streams.js';
-import { StreamKind } from '../../../lib/net/types.js';
+import { StreamKind, type InboundConnection } from '../../../lib/net/types.js';
 import { encodeFrame, FrameReader } from '../../../lib/net/frames.js';
 import { withId } from '../../../lib/net/stream-connection.js';
 import { silentLogger } from '../../../lib/core/logger.js';
@@ -98,4 +99,58 @@ t.test('one connection serves many concurrent requests; a dead peer fails them a
   t.teardown(() => again.close());
   again.handle(StreamKind.Raft, async (_f, req) => req);
   t.equal(Buffer.from(await client.request(`127.0.0.1:${port}`, StreamKind.Raft, Buffer.from('back'), 2000)).toString(), 'back', 'a new connection to the restarted peer');
+});
+
+t.test('a handler learns which connection a request came on, and hears when the client or its process goes away', async (t) => {
+  const server = await TcpStreamTransport.listen({ host: '127.0.0.1', port: 0 }, silentLogger());
+  const client = await TcpStreamTransport.listen({ host: '127.0.0.1', port: 0 }, silentLogger());
+  const other = await TcpStreamTransport.listen({ host: '127.0.0.1', port: 0 }, silentLogger());
+  t.teardown(async () => { await other.close(); await client.close(); await server.close(); });
+  const seen: InboundConnection[] = [];
+  let arrived: () => void = () => undefined;
+  server.handle(StreamKind.Raft, async (_from, req, _signal, conn) => {
+    seen.push(conn);
+    arrived();
+    return req;
+  });
+  await client.request(server.localAddress, StreamKind.Raft, Buffer.from('a'), 2000);
+  await client.request(server.localAddress, StreamKind.Raft, Buffer.from('b'), 2000);
+  await other.request(server.localAddress, StreamKind.Raft, Buffer.from('c'), 2000);
+  t.equal(seen[0]!.id, seen[1]!.id, 'requests on one connection name the same one');
+  t.not(seen[2]!.id, seen[0]!.id, "another client's connection is another");
+
+  const closedWithin = (conn: InboundConnection, ms: number): Promise<boolean> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), ms);
+      conn.onClose(() => { clearTimeout(timer); resolve(true); });
+    });
+  const otherStaysOpen = closedWithin(seen[2]!, 300);
+  const clientClosed = closedWithin(seen[0]!, 5000);
+  await client.close();
+  t.ok(await clientClosed, 'the close callback fires when the client transport closes');
+  t.notOk(await otherStaysOpen, "the other client's connection is still open");
+
+  // A client process killed with SIGKILL: the OS closes its socket, and the server hears of it.
+  const port = Number(server.localAddress.split(':')[1]);
+  const hello = Buffer.concat([Buffer.from([StreamKind.Raft]), encodeFrame(withId(1, Buffer.from('from a child')))]).toString('hex');
+  const gotChild = new Promise<void>((resolve) => { arrived = resolve; });
+  const child = spawn(process.execPath, ['-e', `
+    const s = require('node:net').createConnection(${port}, '127.0.0.1');
+    s.write(Buffer.from('${hello}', 'hex'));
+    s.resume();
+    setInterval(() => {}, 60000);
+  `], { stdio: 'ignore' });
+  t.teardown(() => { child.kill('SIGKILL'); });
+  await gotChild;
+  const childConn = seen[seen.length - 1]!;
+  const childClosed = closedWithin(childConn, 5000);
+  child.kill('SIGKILL');
+  t.ok(await childClosed, "the close callback fires when the client's process is killed");
+
+  let heard = false;
+  seen[2]!.onClose(() => (heard = true));
+  await server.close();
+  // The sockets' close events follow the server's; a quiet spell lets them run.
+  await new Promise((r) => setTimeout(r, 100));
+  t.notOk(heard, 'the server closing its own connections does not report them as closed by the peer');
 });

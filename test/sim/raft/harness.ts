@@ -31,6 +31,8 @@ export interface SimServer {
   streams: FaultyStreams;
   endpoint: SimEndpoint;
   up: boolean;
+  /** The node's metrics counters (core.count), without the "raft." prefix; reset by a restart. */
+  counters: Map<string, number>;
 }
 
 export interface RaftSimOptions {
@@ -91,12 +93,19 @@ export class RaftSim {
     const machine = new RegisterMachine();
     const stores = disk.open();
     const id = `s${i}`;
+    const counters = new Map<string, number>();
+    const metrics = {
+      increment: (name: string, by = 1): void => {
+        const key = name.replace(/^raft\./, '');
+        counters.set(key, (counters.get(key) ?? 0) + by);
+      },
+    };
     const node = new RaftNode(
-      { clock, random: this.random.fork(), transport: streams, logger: silentLogger(), storage: stores, stateMachine: machine },
+      { clock, random: this.random.fork(), transport: streams, logger: silentLogger(), storage: stores, stateMachine: machine, metrics },
       { id, address },
       { ...SIM_RAFT, ...this.options.raft },
     );
-    const fresh: SimServer = { index: i, id, address, disk, clock, machine, node, streams, endpoint, up: true };
+    const fresh: SimServer = { index: i, id, address, disk, clock, machine, node, streams, endpoint, up: true, counters };
     // A restart reuses the server's object, so references held by tests stay valid.
     const server = this.servers[i] === undefined ? fresh : Object.assign(this.servers[i]!, fresh);
     this.servers[i] = server;

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { ChorusError, SeededRandom, VirtualClock } from '../../../lib/core/index.js';
 import { SimNetwork, type SimNetworkOptions } from '../../../lib/net/sim-network.js';
-import { StreamKind } from '../../../lib/net/types.js';
+import { StreamKind, type InboundConnection } from '../../../lib/net/types.js';
 
 function makeNet(options: SimNetworkOptions = {}, seed = 1): SimNetwork {
   return new SimNetwork({ clock: new VirtualClock(), random: new SeededRandom(seed) }, options);
@@ -218,6 +218,88 @@ t.test('streams: slow handlers see the abort when the requester gives up, and cl
   let afterClose: ChorusError | undefined;
   await a.streams.request(B, StreamKind.PushPull, new Uint8Array(1), 100).catch((e: ChorusError) => (afterClose = e));
   t.equal(afterClose?.code, 'UNAVAILABLE');
+});
+
+t.test('streams: a handler learns its connection, and hears of its close when the client process exits, not on a crash or across a partition', async (t) => {
+  const net = makeNet({ minDelayMs: 3, maxDelayMs: 3 });
+  const a = net.attach(A);
+  const b = net.attach(B);
+  const c = net.attach(C);
+  const conns: InboundConnection[] = [];
+  b.streams.handle(StreamKind.Raft, async (_from, req, _signal, conn) => {
+    conns.push(conn);
+    return req;
+  });
+  const closedAt = new Map<number, number>();
+  const watch = (conn: InboundConnection): void => void conn.onClose(() => closedAt.set(conn.id, net.clock.now()));
+  await Promise.all([a.streams.request(B, StreamKind.Raft, new Uint8Array(1), 100), net.runFor(10)]);
+  await Promise.all([a.streams.request(B, StreamKind.Raft, new Uint8Array(1), 100), net.runFor(10)]);
+  await Promise.all([c.streams.request(B, StreamKind.Raft, new Uint8Array(1), 100), net.runFor(10)]);
+  t.equal(conns.length, 3);
+  t.equal(conns[0]!.id, conns[1]!.id, "A's requests share one connection");
+  t.not(conns[2]!.id, conns[0]!.id, "C's is another");
+  watch(conns[0]!);
+  watch(conns[2]!);
+
+  net.crash(A);
+  await net.runFor(100);
+  t.equal(closedAt.size, 0, 'a crashed (stopped) client closes nothing');
+  const before = net.clock.now();
+  await a.streams.close();
+  await net.runFor(100);
+  t.equal(closedAt.get(conns[0]!.id), before + 3, "A's exit closes its connection after one one-way delay");
+  t.notOk(closedAt.has(conns[2]!.id), "C's connection is untouched");
+
+  net.partition([B], [C]);
+  await c.streams.close();
+  await net.runFor(100);
+  net.heal();
+  await net.runFor(100);
+  t.notOk(closedAt.has(conns[2]!.id), 'a close across a partition is never heard (the FIN is lost)');
+
+  let late = false;
+  conns[0]!.onClose(() => (late = true));
+  await Promise.resolve();
+  t.ok(late, 'subscribing to a closed connection still hears of the close');
+});
+
+t.test('streams: resetConnections fails the requests waiting on the connection, closes it at the server, and the next request opens another', async (t) => {
+  const net = makeNet({ minDelayMs: 2, maxDelayMs: 2 });
+  const a = net.attach(A);
+  const b = net.attach(B);
+  const conns: InboundConnection[] = [];
+  b.streams.handle(StreamKind.Raft, (_from, _req, _signal, conn) => {
+    conns.push(conn);
+    return new Promise(() => undefined);
+  });
+  let err: ChorusError | undefined;
+  a.streams.request(B, StreamKind.Raft, new Uint8Array(1), 10_000).catch((e: ChorusError) => (err = e));
+  await net.runFor(5);
+  let closed = false;
+  conns[0]!.onClose(() => (closed = true));
+  net.resetConnections(A, B);
+  await net.runFor(1);
+  t.equal(err?.code, 'UNAVAILABLE', 'the pending request failed at once');
+  t.notOk(closed, 'the server hears of it only after the one-way delay');
+  await net.runFor(2);
+  t.ok(closed, 'and then it does');
+  void a.streams.request(B, StreamKind.Raft, new Uint8Array(1), 10_000).catch(() => undefined);
+  await net.runFor(5);
+  t.equal(conns.length, 2);
+  t.not(conns[1]!.id, conns[0]!.id, 'a new connection');
+
+  // A server that restarts has new connections; the old one's close is not delivered to the new server.
+  await b.streams.close();
+  await b.packets.close();
+  const b2 = net.attach(B);
+  const again: InboundConnection[] = [];
+  b2.streams.handle(StreamKind.Raft, async (_f, req, _s, conn) => {
+    again.push(conn);
+    return req;
+  });
+  await Promise.all([a.streams.request(B, StreamKind.Raft, new Uint8Array(1), 100), net.runFor(10)]);
+  t.equal(again.length, 1);
+  t.notOk([conns[0]!.id, conns[1]!.id].includes(again[0]!.id), 'the restarted server sees a new connection');
 });
 
 t.test('options are validated', async (t) => {
