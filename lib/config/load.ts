@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parse as parseToml, TomlError } from 'smol-toml';
 import { ChorusError, ErrorCode, messageOf } from '../core/errors.js';
 import type { LogFormat, LogLevel } from '../core/logger.js';
 import { formatAddress, type Address } from '../core/address.js';
@@ -78,6 +77,8 @@ async function readConfigFile(path: string): Promise<Record<string, unknown>> {
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : messageOf(err);
     throw new ChorusError(ErrorCode.InvalidConfig, `cannot read config file ${path}: ${why}`, { cause: err });
   }
+  // Only a node started with --config pays for the TOML parser.
+  const { parse: parseToml, TomlError } = await import('smol-toml');
   try {
     return parseToml(text) as Record<string, unknown>;
   } catch (err) {

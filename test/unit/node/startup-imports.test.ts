@@ -43,5 +43,6 @@ t.test('the CLI loads the node only for sup run, and no config parser needs zod'
   const closure = staticClosure(resolve(dist, 'bin/chorus.js'));
   t.ok(closure.has(resolve(dist, 'lib/config/index.js')), 'the config is loaded up front');
   t.same(reaches(closure, /^\/lib\/node(\.js|\/)/), [], 'the node is imported by sup run itself');
-  t.same(reaches(closure, /^package:zod$/), []);
+  t.same(reaches(closure, /^package:(zod|smol-toml)$/), [], 'no zod, and the TOML parser only with --config');
+  t.same(reaches(closure, /^\/lib\/cli\/(kv|svc|acl|members|gossip-cmds|event|catalog|sup-term)\.js$/), [], 'other commands load only when run');
 });
