@@ -179,8 +179,8 @@ export class RaftCatalogBackend implements CatalogBackend {
   }
 
   #answer<T>(r: QueryResult<T>): QueryAnswer<T> {
-    const s = this.deps.raft.status();
-    return { ...r, knownLeader: s.leaderId !== undefined, lastContactMs: s.role === 'leader' ? 0 : (s.lastContactMs ?? 0) };
+    const raft = this.deps.raft;
+    return { ...r, knownLeader: raft.leaderId !== undefined, lastContactMs: raft.isLeader ? 0 : (raft.lastContactMs() ?? 0) };
   }
 
   /**
@@ -190,10 +190,10 @@ export class RaftCatalogBackend implements CatalogBackend {
   async #withLeader<T>(fn: (leaderAddress: string) => Promise<T>): Promise<T> {
     const deadline = this.deps.clock.now() + LEADER_WAIT_MS;
     for (let attempt = 0; ; attempt++) {
-      const s = this.deps.raft.status();
-      if (s.leaderAddress !== undefined || s.role === 'leader') {
+      const raft = this.deps.raft;
+      if (raft.leaderAddress !== undefined || raft.isLeader) {
         try {
-          return await fn(s.leaderAddress ?? '');
+          return await fn(raft.leaderAddress ?? '');
         } catch (err) {
           // "Not the leader" (no entry was appended): safe to retry against the new one.
           const notApplied = isChorusError(err, ErrorCode.Unavailable) && (err.details.applied === 'no' || err.details.delivered === false);
@@ -208,7 +208,7 @@ export class RaftCatalogBackend implements CatalogBackend {
 
   #appliedAtLeast(index: LogIndex): Promise<void> {
     const raft = this.deps.raft;
-    if (raft.status().appliedIndex >= index) return Promise.resolve();
+    if (raft.appliedIndex >= index) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = this.deps.clock.setTimer(LEADER_WAIT_MS, () => {
         off();

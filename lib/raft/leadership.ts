@@ -224,8 +224,7 @@ export class Leadership {
     if (!this.active) return;
     const matches = core.voterIds().map((id) => (id === core.id ? this.selfMatch : (this.progress.get(id)?.matchIndex ?? 0)));
     if (matches.length === 0) return;
-    matches.sort((a, b) => b - a);
-    const n = matches[core.quorum() - 1]!;
+    const n = quorumValue(matches, core.quorum());
     if (n > core.commitIndex && core.log.termAt(n) === this.term) {
       core.commitTo(n);
       this.reads.onCommit();
@@ -247,8 +246,7 @@ export class Leadership {
     const now = core.clock.now();
     const times = core.voterIds().map((id) => (id === core.id ? now : (this.progress.get(id)?.ackedSentAt ?? Number.NEGATIVE_INFINITY)));
     if (times.length === 0) return false;
-    times.sort((a, b) => b - a);
-    const quorumSentAt = times[core.quorum() - 1]!;
+    const quorumSentAt = quorumValue(times, core.quorum());
     return now < quorumSentAt + core.options.electionTimeoutMs * LEASE_FRACTION;
   }
 
@@ -256,4 +254,21 @@ export class Leadership {
   committedInTerm(): boolean {
     return this.core.log.termAt(this.core.commitIndex) === this.term;
   }
+}
+
+/**
+ * The quorum-th largest of `values` (-Infinity when there are fewer): the
+ * highest index a quorum has matched, the latest time a quorum acknowledged.
+ * Counted rather than sorted: it runs on every append response and default
+ * read, and Array#sort allocates its work space on each call.
+ */
+export function quorumValue(values: readonly number[], quorum: number): number {
+  let best = Number.NEGATIVE_INFINITY;
+  for (const candidate of values) {
+    if (candidate <= best) continue;
+    let reached = 0;
+    for (const v of values) if (v >= candidate) reached++;
+    if (reached >= quorum) best = candidate;
+  }
+  return best;
 }

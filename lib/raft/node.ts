@@ -96,6 +96,27 @@ export class RaftNode {
     return this.#core.role === 'leader';
   }
 
+  // Cheap reads of what status() reports, for the per-request paths: status() copies the configuration.
+  get role(): RaftStatus['role'] {
+    return this.#core.role;
+  }
+
+  get leaderId(): string | undefined {
+    return this.#core.leaderId;
+  }
+
+  get leaderAddress(): string | undefined {
+    return this.#core.leaderAddress;
+  }
+
+  get appliedIndex(): number {
+    return this.#core.lastApplied;
+  }
+
+  lastContactMs(): number | undefined {
+    return this.#core.lastContactMs();
+  }
+
   /** Recovers from storage (snapshot, term and vote, log), then starts serving RPCs and its election timer. */
   async start(): Promise<void> {
     if (this.#started) throw new ChorusError(ErrorCode.Internal, 'raft node already started');

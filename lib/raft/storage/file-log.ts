@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { mkdir, open, readFile, rename, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ChorusError, ErrorCode, decode, encode, fsyncDir } from '../../core/index.js';
@@ -8,6 +9,14 @@ import { encodeFrame, scanFrames } from './frames.js';
 import { applyOp, LogView, type LogOp } from './log-view.js';
 import type { LogStore } from './types.js';
 
+/**
+ * The log is appended with O_DSYNC: each write returns once its bytes are as
+ * durable as after write + fdatasync, in one trip to libuv's thread pool
+ * instead of two. That trip sits on the path of every commit, on the leader
+ * and on each follower.
+ */
+const APPEND_DURABLY = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_DSYNC;
+
 export const WAL_FILE = 'raft.wal';
 
 export interface FileLogStoreOptions {
@@ -17,7 +26,7 @@ export interface FileLogStoreOptions {
 
 /**
  * The write-ahead log in one file of checksummed frames. Every sync writes
- * the mutations made since the last one as ONE frame and calls fdatasync once
+ * the mutations made since the last one as ONE durable (O_DSYNC) write
  * (group commit: syncs asked for while one runs share the next write). A
  * compaction rewrites the file (temporary file, fsync, rename, fsync the
  * directory) once it has grown past `rewriteAfterBytes`, so it does not grow
@@ -35,7 +44,7 @@ export class FileLogStore implements LogStore {
   #next: Promise<void> | undefined;
   #tail: Promise<void> = Promise.resolve();
   #closed = false;
-  /** Frames written and fdatasyncs issued, for tests and metrics. */
+  /** Frames written and durable writes (each an fdatasync's worth) issued, for tests and metrics. */
   readonly counters = { frames: 0, fsyncs: 0, rewrites: 0, tornBytesCut: 0 };
 
   constructor(dir: string, options: FileLogStoreOptions = {}) {
@@ -64,7 +73,7 @@ export class FileLogStore implements LogStore {
       for (const op of opsFromWire(decode(payload), LIMITS)) applyOp(view, op);
     }
     this.#view = view;
-    this.#file = await open(this.#path, 'a');
+    this.#file = await open(this.#path, APPEND_DURABLY);
     if (scan.tail === 'torn') {
       this.counters.tornBytesCut = buf.length - scan.validBytes;
       await this.#file.truncate(scan.validBytes);
@@ -136,7 +145,6 @@ export class FileLogStore implements LogStore {
     }
     const frame = encodeFrame(encode(opsToWire(ops)));
     await file.write(frame, 0, frame.length, null);
-    await file.datasync();
     this.#size += frame.length;
     this.counters.frames++;
     this.counters.fsyncs++;
@@ -155,7 +163,7 @@ export class FileLogStore implements LogStore {
     await rename(tmp, this.#path);
     await fsyncDir(this.dir);
     await this.#file?.close();
-    this.#file = await open(this.#path, 'a');
+    this.#file = await open(this.#path, APPEND_DURABLY);
     this.#size = frame.length;
     this.counters.rewrites++;
     this.counters.fsyncs++;
