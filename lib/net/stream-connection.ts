@@ -77,6 +77,12 @@ export class StreamConnection {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
         reject(new ChorusError(ErrorCode.Timeout, `no reply from ${this.to} within ${timeoutMs} ms`));
+        // A connection that left a request unanswered may be stuck: after a partition heals, TCP resends what
+        // it lost only when its backed-off retransmission timer fires, seconds later, and everything written
+        // since waits behind it. The next request opens a fresh connection instead (as hashicorp/raft's pool does).
+        this.close(new ChorusError(ErrorCode.Unavailable, `stream to ${this.to} dropped: a request on it got no reply within ${timeoutMs} ms`, {
+          details: { delivered: 'unknown' },
+        }));
       }, timeoutMs);
       this.#pending.set(id, { resolve, reject, timer });
       this.#socket.write(encodeFrame(withId(id, payload)));

@@ -36,6 +36,25 @@ t.test('handler errors, unknown kinds, oversized frames and dead peers are clear
   await t.rejects(client.request('bogus', StreamKind.Raft, Buffer.from('x'), 2000), { code: ErrorCode.BadRequest });
 });
 
+t.test('a request without a reply drops its connection: the next one opens a fresh connection', async (t) => {
+  const { server, client } = await pair(t);
+  const seen: InboundConnection[] = [];
+  server.handle(StreamKind.Raft, async (_from, req, _signal, conn) => {
+    seen.push(conn);
+    if (['hang', 'slow'].includes(Buffer.from(req).toString())) await new Promise(() => undefined);
+    return req;
+  });
+  await client.request(server.localAddress, StreamKind.Raft, Buffer.from('a'), 2000);
+  const firstClosed = new Promise<void>((resolve) => seen[0]!.onClose(resolve));
+  const waiting = client.request(server.localAddress, StreamKind.Raft, Buffer.from('slow'), 2000);
+  await t.rejects(client.request(server.localAddress, StreamKind.Raft, Buffer.from('hang'), 100), { code: ErrorCode.Timeout });
+  await t.rejects(waiting, { code: ErrorCode.Unavailable, message: /dropped: a request on it got no reply within 100 ms/ }, 'other requests on it fail as undelivered-or-not');
+  await firstClosed;
+  t.pass('the server sees the old connection close');
+  t.equal(Buffer.from(await client.request(server.localAddress, StreamKind.Raft, Buffer.from('b'), 2000)).toString(), 'b');
+  t.not(seen[seen.length - 1]!.id, seen[0]!.id, 'on a new connection');
+});
+
 t.test('requests on one raw stream are answered by id, a slow one after a quick one; garbage does not hurt the server', async (t) => {
   const { server, client } = await pair(t);
   server.handle(StreamKind.PushPull, async (_f, req) => {
