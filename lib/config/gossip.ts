@@ -45,13 +45,7 @@ export interface GossipTimings {
 }
 
 export function parseGossipTable(raw: unknown, file: string): GossipTimings {
-  const table = checkTable('gossip', raw, file, GOSSIP_TABLE);
-  const out: GossipTimings = {};
-  for (const [key, value] of Object.entries(table)) {
-    const camel = key.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()) as keyof GossipTimings;
-    (out as Record<string, unknown>)[camel] = value;
-  }
-  return out;
+  return checkTable('gossip', raw, file, GOSSIP_TABLE) as GossipTimings;
 }
 
 /**
@@ -101,12 +95,7 @@ export interface RaftTimings {
 
 /** The config file's `[raft]` table: etcd's two timing knobs, in milliseconds. */
 export function parseRaftTable(raw: unknown, file: string): RaftTimings {
-  const table = checkTable('raft', raw, file, RAFT_TABLE) as Partial<Record<keyof typeof RAFT_TABLE, number>>;
-  const out: RaftTimings = {};
-  if (table.heartbeat_interval_ms !== undefined) out.heartbeatIntervalMs = table.heartbeat_interval_ms;
-  if (table.election_timeout_ms !== undefined) out.electionTimeoutMs = table.election_timeout_ms;
-  if (table.dead_server_removal_ms !== undefined) out.deadServerRemovalMs = table.dead_server_removal_ms;
-  if (table.tombstone_ttl_ms !== undefined) out.tombstoneTtlMs = table.tombstone_ttl_ms;
+  const out = checkTable('raft', raw, file, RAFT_TABLE) as RaftTimings;
   if (out.heartbeatIntervalMs !== undefined && out.electionTimeoutMs !== undefined && out.electionTimeoutMs < 5 * out.heartbeatIntervalMs) {
     throw new ChorusError(ErrorCode.InvalidConfig, `config file ${file}: raft.election_timeout_ms should be at least 5 × heartbeat_interval_ms (etcd recommends 10 ×)`);
   }

@@ -56,7 +56,9 @@ export function booleanRule(message: string): Rule {
 /**
  * A config file table (`[gossip]`) whose keys each have a rule: it must be a
  * table, hold no other keys, and every value must hold. The first fault is
- * reported as `config file F: table.key: what is wrong`.
+ * reported as `config file F: table.key: what is wrong`. The values come back
+ * under camelCase names (`probe_interval_ms` → `probeIntervalMs`), as the
+ * node's settings name them.
  */
 export function checkTable(table: string, raw: unknown, file: string, rules: Readonly<Record<string, Rule>>): Record<string, unknown> {
   const fault = (where: string, message: string): ChorusError =>
@@ -65,9 +67,11 @@ export function checkTable(table: string, raw: unknown, file: string, rules: Rea
   const values = raw as Record<string, unknown>;
   const unknown = Object.keys(values).filter((key) => !Object.hasOwn(rules, key));
   if (unknown.length > 0) throw fault(table, `unknown key ${unknown.map((k) => `"${k}"`).join(', ')}`);
+  const settings: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(values)) {
     const message = rules[key]!(value);
     if (message !== undefined) throw fault(`${table}.${key}`, message);
+    settings[key.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase())] = value;
   }
-  return values;
+  return settings;
 }

@@ -20,9 +20,5 @@ export interface SessionSettings {
 }
 
 export function parseSessionTable(raw: unknown, file: string): SessionSettings {
-  const table = checkTable('session', raw, file, SESSION_TABLE) as Partial<Record<keyof typeof SESSION_TABLE, number>>;
-  const out: SessionSettings = {};
-  if (table.ttl_min_ms !== undefined) out.ttlMinMs = table.ttl_min_ms;
-  if (table.ttl_multiplier !== undefined) out.ttlMultiplier = table.ttl_multiplier;
-  return out;
+  return checkTable('session', raw, file, SESSION_TABLE) as SessionSettings;
 }

@@ -31,6 +31,7 @@ t.test('checkTable names the file, the table and the key at fault', async (t) =>
   const rules = { size: numberRule({ type: 'must be a number', min: [1, 'must be at least 1'], max: [9, 'must be at most 9'] }) };
   t.same(checkTable('t', { size: 3 }, 'f.toml', rules), { size: 3 });
   t.same(checkTable('t', {}, 'f.toml', rules), {});
+  t.same(checkTable('t', { max_size_ms: 3 }, 'f.toml', { max_size_ms: rules.size }), { maxSizeMs: 3 }, 'snake_case keys come back camelCase');
   t.throws(() => checkTable('t', 5, 'f.toml', rules), /^config file f\.toml: t: must be a table$/);
   t.throws(() => checkTable('t', [1], 'f.toml', rules), /t: must be a table/);
   t.throws(() => checkTable('t', { size: 3, a: 1, b: 2 }, 'f.toml', rules), /^config file f\.toml: t: unknown key "a", "b"$/);
