@@ -6,6 +6,7 @@ import { Context, type MemberRecord, snapshot, toWire } from './context.js';
 import { PUSH_PULL_SCALE_THRESHOLD } from './constants.js';
 import { DecodeError, invalidOption, joinFailed, notRunning } from './errors.js';
 import { gossipRound, pushPullScale } from './gossip.js';
+import { EagerGossip } from './eager.js';
 import { dispatch, type HandlerEnv } from './handlers.js';
 import { resolveOptions } from './options.js';
 import { Prober } from './prober.js';
@@ -38,6 +39,7 @@ export class Butterfly {
   #acks: AckRegistry;
   #prober: Prober;
   #pushPull: PushPull;
+  #eager: EagerGossip;
   #env: HandlerEnv;
   #timers = new Set<Timer>();
   #stopped = false;
@@ -67,6 +69,8 @@ export class Butterfly {
     this.#pushPull = new PushPull(this.#ctx);
     this.#env = { ctx: this.#ctx, acks: this.#acks };
     this.#ctx.onUnknownSender = (from) => this.#sync(from);
+    this.#eager = new EagerGossip(this.#ctx);
+    this.#ctx.onNews = () => this.#eager.request();
     this.rumors = new Rumors(this.#ctx, this.options);
   }
 
@@ -103,6 +107,7 @@ export class Butterfly {
     this.rumors.stop();
     for (const t of this.#timers) t.cancel();
     this.#timers.clear();
+    this.#eager.stop();
     this.#prober.stop();
     this.#acks.clear();
     for (const s of ctx.suspicions.values()) s.cancel();
@@ -130,6 +135,8 @@ export class Butterfly {
       throw joinFailed(targets, first?.reason);
     }
     ctx.logger.info({ contacted: ok, of: targets.length }, 'joined the ring');
+    // Our own alive has waited in the queue since start, with nobody to send it to until now.
+    this.#eager.request();
     return ok;
   }
 

@@ -91,7 +91,16 @@ export const DEFAULTS = Object.freeze({
   maxMembersInSync: 100_000,
   /** Network coordinates ride on acks and move with every probe unless this is set (Consul's disable_coordinates). */
   disableCoordinates: false,
+  /**
+   * News goes out at once instead of waiting for the next gossip round
+   * (lib/butterfly/eager.ts). Off, dissemination is memberlist's: one round
+   * every gossipIntervalMs.
+   */
+  eagerGossip: true,
 });
+
+/** An eager gossip round runs at most once per gossipIntervalMs / EAGER_GOSSIP_ROUNDS_PER_INTERVAL, so bursts of news share rounds. */
+export const EAGER_GOSSIP_ROUNDS_PER_INTERVAL = 8;
 
 /** Wire protocol version: the first byte of every packet and stream message. */
 export const PROTOCOL_VERSION = 1;

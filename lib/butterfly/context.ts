@@ -94,6 +94,8 @@ export class Context {
   onRumor: ((from: string, body: Uint8Array) => void) | undefined;
   /** Called when a member we do not know pings us: gossip missed it, so a sync is due. */
   onUnknownSender: ((from: string, id: MemberId) => void) | undefined;
+  /** Called after news is queued, so it can go out before the next gossip round (set by Butterfly). */
+  onNews: (() => void) | undefined;
   /** Rumor-store state carried by full syncs (set by the rumor layer). */
   rumorSync: { collect(): Uint8Array[]; merge(parts: readonly Uint8Array[], from: string): void } | undefined;
   running = false;
@@ -205,6 +207,7 @@ export class Context {
   /** Queues a message about `subject` (a member id or rumor key) for piggybacking and gossip. */
   broadcast(subject: string, message: Message): void {
     this.queue.enqueue(subject, encodePart(message));
+    this.onNews?.();
   }
 
   /**

@@ -81,6 +81,7 @@ export interface ButterflyOptions extends Partial<TimingProfile>, RumorOptions {
   maxStreamMessageBytes?: number;
   maxMembersInSync?: number;
   disableCoordinates?: boolean;
+  eagerGossip?: boolean;
 }
 
 export type ResolvedOptions = Required<Omit<ButterflyOptions, 'profile'>> & { profile: ProfileName };

@@ -22,6 +22,8 @@ const GOSSIP_TABLE = {
     type: 'must be a number of milliseconds', int: 'must be whole milliseconds', min: [0, 'must be at least 0 (0 turns periodic push-pull off)'], max: [3_600_000, 'must be at most an hour'],
   }),
   lifeguard: booleanRule('must be true or false'),
+  /** Send news at once rather than at the next gossip round (lib/butterfly/eager.ts); false gives memberlist's plain rounds. */
+  eager_gossip: booleanRule('must be true or false'),
   /** Consul's disable_coordinates: no coordinates on acks, none sent to the catalog, ?near sorts nothing. */
   disable_coordinates: booleanRule('must be true or false'),
   /** Consul's sync_coordinate_interval_min: the agent sends its coordinate to the servers at most this often. */
@@ -39,6 +41,7 @@ export interface GossipTimings {
   retransmitMult?: number;
   pushPullIntervalMs?: number;
   lifeguard?: boolean;
+  eagerGossip?: boolean;
   disableCoordinates?: boolean;
   /** Not a membership timing: read by the node's coordinate sync, not passed to Butterfly. */
   syncCoordinateIntervalMinMs?: number;
