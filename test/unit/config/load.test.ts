@@ -65,7 +65,7 @@ t.test('gossip settings: profile, permanent peer, [gossip] timings and ring keys
   const key1 = Buffer.alloc(32, 1).toString('base64');
   const key2 = Buffer.alloc(32, 2).toString('base64');
   const dir = t.testdir({
-    'g.toml': 'gossip_profile = "local"\npermanent_peer = true\n[gossip]\nprobe_interval_ms = 500\nlifeguard = false\nretransmit_mult = 3\ndisable_coordinates = true\n',
+    'g.toml': 'gossip_profile = "local"\npermanent_peer = true\n[gossip]\nprobe_interval_ms = 500\nlifeguard = false\neager_gossip = false\nretransmit_mult = 3\ndisable_coordinates = true\n',
     'badg.toml': '[gossip]\nprobe_intervall_ms = 500\n',
     'badv.toml': '[gossip]\nprobe_interval_ms = -5\n',
     ring: `${key1}\n# an older key, still accepted\n${key2}\n`,
@@ -75,7 +75,7 @@ t.test('gossip settings: profile, permanent peer, [gossip] timings and ring keys
   const c = await loadNodeConfig({ ...base, flags: { config: join(dir, 'g.toml'), ringKey: join(dir, 'ring') } });
   t.equal(c.gossipProfile, 'local');
   t.equal(c.permanentPeer, true);
-  t.same(c.gossip, { probeIntervalMs: 500, lifeguard: false, retransmitMult: 3, disableCoordinates: true });
+  t.same(c.gossip, { probeIntervalMs: 500, lifeguard: false, eagerGossip: false, retransmitMult: 3, disableCoordinates: true });
   t.equal(c.ringKeys!.length, 2);
   t.same(Buffer.from(c.ringKeys![1]!), Buffer.alloc(32, 2));
   const d = await loadNodeConfig({ ...base, env: { HAB_RING_KEY: key2 } });
