@@ -75,20 +75,16 @@ export class Leadership {
       core.configs.onAppend([entry]);
       this.syncProgress();
     }
-    const index = entry.index;
-    core.log.sync().then(
-      () => {
-        if (!this.active) return;
-        if (index > this.selfMatch) this.selfMatch = index;
-        this.maybeCommit();
-      },
-      (err: unknown) => core.logger.error({ err }, 'raft log sync failed'),
-    );
     this.#scheduleFlush();
-    return index;
+    return entry.index;
   }
 
-  /** Coalesces proposals made in one turn of the event loop into one AppendEntries per follower. */
+  /**
+   * Coalesces proposals made in one turn of the event loop into one
+   * AppendEntries per follower and one durable write here. The appends go
+   * out first: the followers write their copies while we write ours, which
+   * may hold this thread until the disk answers (FileLogStore's inline writes).
+   */
   #scheduleFlush(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
@@ -96,6 +92,16 @@ export class Leadership {
       this.#flushScheduled = false;
       if (!this.active) return;
       for (const pr of this.progress.values()) this.sendAppend(pr);
+      const core = this.core;
+      const index = core.log.lastIndex();
+      core.log.sync().then(
+        () => {
+          if (!this.active) return;
+          if (index > this.selfMatch) this.selfMatch = index;
+          this.maybeCommit();
+        },
+        (err: unknown) => core.logger.error({ err }, 'raft log sync failed'),
+      );
     });
   }
 

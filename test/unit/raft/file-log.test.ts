@@ -1,5 +1,6 @@
 import t from 'tap';
 import { spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -77,9 +78,9 @@ t.test('damage before the last frame is refused, not silently cut', (t) =>
   }),
 );
 
-t.test('syncs asked for while one is running share one write and one fdatasync', (t) =>
+t.test('through the thread pool, syncs asked for while one is running share one write and one fdatasync', (t) =>
   withDir(async (dir) => {
-    const log = new FileLogStore(dir);
+    const log = new FileLogStore(dir, { inlineWrites: false });
     await log.open();
     const syncs: Promise<void>[] = [];
     for (let i = 1; i <= 20; i++) {
@@ -89,6 +90,54 @@ t.test('syncs asked for while one is running share one write and one fdatasync',
     await Promise.all(syncs);
     t.ok(log.counters.fsyncs <= 2, `20 syncs took ${log.counters.fsyncs} fdatasyncs`);
     await log.close();
+  }),
+);
+
+t.test('an inline sync has written its batch by the time it returns', (t) =>
+  withDir(async (dir) => {
+    const log = new FileLogStore(dir);
+    await log.open();
+    const path = join(dir, WAL_FILE);
+    const sizes: number[] = [];
+    for (let i = 1; i <= 3; i++) {
+      log.append([entry(i)]);
+      const done = log.sync();
+      sizes.push(statSync(path).size); // before the promise is even looked at
+      await done;
+    }
+    t.ok(sizes[0]! > 0 && sizes[0]! < sizes[1]! && sizes[1]! < sizes[2]!, `the file grew with each sync (${sizes.join(', ')} bytes)`);
+    t.equal(log.counters.fsyncs, 3);
+    await log.close();
+    const again = new FileLogStore(dir);
+    await again.open();
+    t.equal(again.lastIndex(), 3);
+    await again.close();
+  }),
+);
+
+t.test('an inline sync waits behind a rewrite already under way, so frames stay in order', (t) =>
+  withDir(async (dir) => {
+    const log = new FileLogStore(dir, { rewriteAfterBytes: 1 });
+    await log.open();
+    log.append(Array.from({ length: 50 }, (_, i) => entry(i + 1)));
+    await log.sync();
+    log.compactPrefix(40, 1);
+    const rewrite = log.sync(); // goes through the pool: temporary file, rename
+    await new Promise((resolve) => setImmediate(resolve));
+    t.equal(log.counters.rewrites, 0, 'the rewrite has taken its batch and is still under way');
+    log.append([entry(51), entry(52)]);
+    const after = log.sync();
+    log.truncateSuffix(52);
+    const last = log.sync();
+    await Promise.all([rewrite, after, last]);
+    t.equal(log.counters.rewrites, 1);
+    await log.close();
+    const again = new FileLogStore(dir);
+    await again.open();
+    t.equal(again.baseIndex(), 40);
+    t.equal(again.lastIndex(), 51, 'the append and the truncation after the rewrite both survive, in order');
+    t.same(Buffer.from(again.entry(51)!.data).toString(), 'entry-51');
+    await again.close();
   }),
 );
 
