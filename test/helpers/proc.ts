@@ -3,8 +3,13 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
-/** The compiled CLI, as a user runs it after `npm run build`. */
+/**
+ * The CLI as tsc compiles it. Tests run this one rather than the bundle users
+ * run, so that coverage of their child processes maps onto dist/lib.
+ */
 export const CHORUS_BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'chorus.js');
+/** The bundle users run (`npm run build` makes it with scripts/bundle.mjs). */
+export const CHORUS_BUNDLE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'chorus', 'chorus.js');
 
 /** A TCP port that was free a moment ago on `host`. */
 export async function freePort(host = '127.0.0.1'): Promise<number> {
@@ -25,9 +30,9 @@ export interface RunningProcess {
   exited: Promise<number | string>;
 }
 
-/** Runs `chorus ARGS` with the given environment added to this one's. */
-export function runChorus(args: string[], env: Record<string, string | undefined> = {}): RunningProcess {
-  const child = spawn(process.execPath, [CHORUS_BIN, ...args], {
+/** Runs `chorus ARGS` (the script `bin`) with the given environment added to this one's. */
+export function runChorus(args: string[], env: Record<string, string | undefined> = {}, bin = CHORUS_BIN): RunningProcess {
+  const child = spawn(process.execPath, [bin, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -79,8 +84,8 @@ export function runChorus(args: string[], env: Record<string, string | undefined
 }
 
 /** Runs `chorus ARGS` to completion. */
-export async function chorus(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number | string; stdout: string; stderr: string }> {
-  const p = runChorus(args, env);
+export async function chorus(args: string[], env: Record<string, string | undefined> = {}, bin = CHORUS_BIN): Promise<{ code: number | string; stdout: string; stderr: string }> {
+  const p = runChorus(args, env, bin);
   const code = await p.exited;
   // Let the last buffered output arrive.
   await new Promise((r) => setImmediate(r));

@@ -8,7 +8,7 @@ import { spawnTracked, killHard, stopGently, request, parseJson, waitFor, cpuSec
 export class ChorusCluster {
   /**
    * @param {object} o
-   * @param {string} o.root          the chorus checkout (dist/bin/chorus.js is run from it)
+   * @param {string} o.root          the chorus checkout (the bundle dist/chorus/chorus.js is run from it)
    * @param {string} o.dir           parent directory for data, config and logs
    * @param {number} [o.size=3]
    * @param {number} [o.httpPort=19631]
@@ -21,7 +21,7 @@ export class ChorusCluster {
    */
   constructor({ root, dir, size = 3, httpPort = 19631, gossipPort = 19638, ctlPort = 19632, heartbeatMs = 100, electionMs = 1000, raftConfig = true, logLevel = 'warn' }) {
     this.name = 'chorus';
-    this.bin = path.join(root, 'dist', 'bin', 'chorus.js');
+    this.bin = path.join(root, 'dist', 'chorus', 'chorus.js');
     this.dir = path.join(dir, 'chorus');
     this.heartbeatMs = heartbeatMs;
     this.electionMs = electionMs;
