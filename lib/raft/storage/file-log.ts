@@ -30,13 +30,12 @@ export interface FileLogStoreOptions {
 }
 
 /**
- * A sync writes its batch on the calling thread when nothing else is being
- * written. The event loop waits for the disk, as it would have waited for
- * the pool's reply anyway, and the batch skips two thread hand-offs: waking
- * a pool thread and the pool waking the loop. On a busy two-core machine each
- * hand-off is a wait for a core; they were most of a write's latency tail.
- * Callers that must not wait (the leader) start a sync only after sending
- * what others need, so followers write their copies meanwhile.
+ * Syncs are written on the event loop's thread when nothing else is being
+ * written: once per turn of the loop (setImmediate), after it has read every
+ * socket that was ready, so the proposals or appends of that turn share one
+ * write. The loop waits for the disk, which it would have waited for anyway,
+ * and the write skips two thread hand-offs: waking a pool thread and the pool
+ * waking the loop, each a wait for a core on a busy two-core machine.
  */
 const INLINE_WRITES = true;
 
@@ -62,6 +61,8 @@ export class FileLogStore implements LogStore {
   /** Syncs queued through the thread pool and not yet settled; an inline write must not overtake them. */
   #queued = 0;
   #inline: boolean;
+  /** The inline write this turn of the event loop will make, shared by every sync asked for before it runs. */
+  #inlineBatch: Promise<void> | undefined;
   #closed = false;
   /** Frames written and durable writes (each an fdatasync's worth) issued, for tests and metrics. */
   readonly counters = { frames: 0, fsyncs: 0, rewrites: 0, tornBytesCut: 0 };
@@ -141,12 +142,24 @@ export class FileLogStore implements LogStore {
   sync(): Promise<void> {
     if (this.#closed) return Promise.reject(new ChorusError(ErrorCode.ShuttingDown, 'raft log is closed'));
     if (this.#inline && this.#queued === 0 && !this.#rewriteDue(this.#pending)) {
-      try {
-        this.#flushInline();
-        return Promise.resolve();
-      } catch (err) {
-        return Promise.reject(err);
+      if (this.#inlineBatch === undefined) {
+        let settle!: { resolve: () => void; reject: (err: unknown) => void };
+        const batch = new Promise<void>((resolve, reject) => {
+          settle = { resolve, reject };
+        });
+        this.#inlineBatch = batch;
+        // After the loop has handled every socket that was ready: all syncs asked for meanwhile share one write.
+        setImmediate(() => {
+          this.#inlineBatch = undefined;
+          try {
+            this.#flushInline();
+            settle.resolve();
+          } catch (err) {
+            settle.reject(err);
+          }
+        });
       }
+      return this.#inlineBatch;
     }
     if (this.#next === undefined) {
       this.#queued++;
@@ -223,6 +236,7 @@ export class FileLogStore implements LogStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     await this.#tail;
+    await this.#inlineBatch?.catch(() => undefined);
     this.#closed = true;
     await this.#file?.close();
     this.#file = undefined;
