@@ -9,6 +9,9 @@ import type { CtlHandler, CtlServer } from './ctl/index.js';
 import type { GossipView, HabitatView, HttpGateway } from './gateway/index.js';
 import type { ServiceManager } from './supervisor/index.js';
 import { GossipStack } from './node/gossip.js';
+import { consulMember } from './node/gossip-view.js';
+import { earlyGateway } from './gateway/early.js';
+import { GatewayListener } from './gateway/listener.js';
 import { DEFAULT_COORDINATE_CONFIG } from './butterfly/index.js';
 import type { CoordinateSync } from './node/coordinate-sync.js';
 import type { CensusBridge } from './node/census-bridge.js';
@@ -134,6 +137,14 @@ export class ChorusNode {
     const running = (): Running => this.#get();
     let ctl!: CtlServer;
     let http!: HttpGateway;
+    // The HTTP port opens as soon as gossip runs; the full gateway takes it over once loaded.
+    const httpListener = new GatewayListener(
+      earlyGateway({
+        authToken: config.gatewayAuthToken,
+        members: () => (config.acl.enabled ? undefined : this.#gossip.members().map(consulMember)),
+      }),
+      this.deps.logger.child({ component: 'HTTP' }),
+    );
     let agent!: LocalAgent;
     // Built once the parts are loaded, after gossip has started (see node/parts.ts).
     const assemble = (p: Parts): void => {
@@ -217,6 +228,7 @@ export class ChorusNode {
             : { forwardTo: () => this.#serverUrl(), nodeName: config.nodeName }),
         },
         config.listenHttp,
+        httpListener,
       );
     };
     let services: ServiceManager | undefined;
@@ -247,6 +259,13 @@ export class ChorusNode {
           log.info(`Starting gossip-listener on ${this.#gossip.boundAddress}`);
         },
         stop: () => this.#gossip.close(),
+      },
+      {
+        start: async () => {
+          await httpListener.listen(config.listenHttp);
+          log.debug(`http port open on ${httpListener.address}: membership only, 503 elsewhere until started`);
+        },
+        stop: () => httpListener.close(),
       },
       {
         start: async () => {

@@ -1,6 +1,6 @@
 import type { Context, Next } from 'koa';
 import type { Logger } from '../core/logger.js';
-import { secretsMatch } from '../core/secrets.js';
+import { bearerMatches } from './auth.js';
 import { isChorusError, type ChorusError } from '../core/errors.js';
 import { publicMessage, statusForError } from './errors.js';
 import { sendEmpty } from './respond.js';
@@ -33,15 +33,6 @@ export function errorHandler(logger: Logger) {
   };
 }
 
-const BEARER = 'Bearer';
-
-/** True when the header is exactly `Bearer <token>` with the configured token (Habitat's rule). */
-export function bearerMatches(header: string | undefined, token: string): boolean {
-  if (header === undefined || !/^[\x20-\x7e\t]*$/.test(header)) return false;
-  const parts = header.split(/\s+/).filter((p) => p !== '');
-  if (parts.length !== 2 || parts[0] !== BEARER) return false;
-  return secretsMatch(parts[1]!, token);
-}
 
 /**
  * With a token configured, every route needs it; anything else is 401 with an
@@ -57,7 +48,7 @@ export function authentication(token: string | undefined) {
   };
 }
 
-/** Seed 000: until the supervisor has fully started, routes answer 503. */
+/** Seed 000: until the supervisor has fully started, routes answer 503 (early.ts answers before the app exists). */
 export function readiness(isReady: () => boolean) {
   return async (ctx: Context, next: Next): Promise<void> => {
     if (!isReady()) {

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
-import { ChorusError, ErrorCode } from '../../core/errors.js';
 import type { AgentView, GossipView } from '../types.js';
 import { sendJson } from '../respond.js';
+import { agentMembersView } from '../members.js';
 import { aclState, filterByAcl, requirePermission } from '../consul/acl.js';
 
 /** Consul's agent endpoints that speak for the gossip ring (reference/consul-api.md §1.2). */
@@ -17,14 +17,9 @@ export function consulAgentRoutes(gossip: GossipView, agent?: AgentView): Router
   }
 
   router.get('/members', (ctx) => {
-    const wan = ctx.query.wan;
-    if (typeof wan === 'string' && wan !== '' && ctx.query.segment !== undefined) {
-      throw new ChorusError(ErrorCode.BadRequest, 'Cannot provide a segment with wan=true');
-    }
-    // One datacenter, no WAN pool: the WAN view is the servers, as Consul shows them.
+    const view = agentMembersView(gossip.members(), ctx.query.wan, ctx.query.segment !== undefined);
     const authz = aclState(ctx).authorizer;
-    const members = filterByAcl(ctx, gossip.members(), (m) => authz.nodeRead(m.Name));
-    sendJson(ctx, typeof wan === 'string' && wan !== '' ? members.filter((m) => m.Tags.role === 'consul') : members);
+    sendJson(ctx, filterByAcl(ctx, view, (m) => authz.nodeRead(m.Name)));
   });
 
   router.put('/join/:address', async (ctx) => {

@@ -29,12 +29,17 @@ function staticClosure(entry: string): Set<string> {
   return seen;
 }
 
+/** The gateway modules that open the HTTP port early: no Koa, no catalog. */
+const EARLY_GATEWAY = /^\/lib\/gateway\/(early|listener|auth|members)\.js$/;
+
 const reaches = (closure: Set<string>, pattern: RegExp): string[] => [...closure].filter((f) => pattern.test(f.startsWith(dist) ? f.slice(dist.length) : f));
 
 t.test('the node reaches gossip without loading the gateway, supervisor, Raft or agent', async (t) => {
   const closure = staticClosure(resolve(dist, 'lib/node.js'));
   t.ok(closure.has(resolve(dist, 'lib/butterfly/index.js')), 'gossip is loaded up front');
-  t.same(reaches(closure, /^\/lib\/(gateway|supervisor|raft|catalog|agent|ctl)\//), [], 'none of the later parts');
+  // The HTTP port opens with gossip (lib/gateway/early.ts), from modules that need no Koa.
+  t.ok(closure.has(resolve(dist, 'lib/gateway/early.js')), 'the early HTTP answers are loaded up front');
+  t.same(reaches(closure, /^\/lib\/(gateway|supervisor|raft|catalog|agent|ctl)\//).filter((f) => !EARLY_GATEWAY.test(f.slice(dist.length))), [], 'none of the later parts');
   t.same(reaches(closure, /^package:(koa|@koa\/router|zod|handlebars)$/), [], 'none of their packages');
   t.ok(require.resolve('koa'), 'koa is installed (the check above is not vacuous)');
 });
@@ -67,7 +72,9 @@ function bundleClosure(meta: Metafile, chunk: string): string[] {
   return [...seen].flatMap((out) => Object.keys(meta.outputs[out]!.inputs));
 }
 
-const LATER_PARTS = /^dist\/lib\/(gateway|supervisor|raft|catalog|agent|ctl)\//;
+const LATER_PARTS = {
+  test: (f: string): boolean => /^dist\/lib\/(gateway|supervisor|raft|catalog|agent|ctl)\//.test(f) && !EARLY_GATEWAY.test(f.slice('dist'.length)),
+};
 const LATER_PACKAGES = /(^|\/)node_modules\/(koa|@koa\/router|zod|handlebars)\//;
 
 t.test('the bundle: its entry chunk and what it imports statically hold no gateway, supervisor, Raft, agent or their packages', async (t) => {
