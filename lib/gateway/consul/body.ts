@@ -25,15 +25,46 @@ export async function readRawBody(
     ctx.set('Connection', 'close');
     throw refuse(declared, max);
   }
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-    total += chunk.length;
-    if (total > max) {
-      ctx.set('Connection', 'close');
-      throw refuse(total, max);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, total);
+  const req = ctx.req;
+  if (req.readableEnded) return Buffer.alloc(0);
+  // Plain 'data' events rather than `for await`: this runs on every write, and
+  // the async iterator costs a promise and its objects per chunk.
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const done = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    const onData = (chunk: Buffer): void => {
+      total += chunk.length;
+      if (total > max) {
+        done();
+        // The rest is not read; the connection closes after the answer.
+        req.pause();
+        ctx.set('Connection', 'close');
+        reject(refuse(total, max));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      done();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total));
+    };
+    const onError = (err: Error): void => {
+      done();
+      reject(err);
+    };
+    const onClose = (): void => {
+      done();
+      reject(new ChorusError(ErrorCode.BadRequest, 'the request body ended early'));
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
 }
