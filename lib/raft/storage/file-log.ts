@@ -151,6 +151,11 @@ export class FileLogStore implements LogStore {
         // After the loop has handled every socket that was ready: all syncs asked for meanwhile share one write.
         setImmediate(() => {
           this.#inlineBatch = undefined;
+          if (this.#queued > 0 || this.#rewriteDue(this.#pending)) {
+            // A rewrite started meanwhile (it may have taken our entries, and it replaces the file): wait behind it.
+            this.#queueSync().then(settle.resolve, settle.reject);
+            return;
+          }
           try {
             this.#flushInline();
             settle.resolve();
@@ -161,6 +166,11 @@ export class FileLogStore implements LogStore {
       }
       return this.#inlineBatch;
     }
+    return this.#queueSync();
+  }
+
+  /** A sync through the thread pool, after every one before it (group commit: calls before it starts share it). */
+  #queueSync(): Promise<void> {
     if (this.#next === undefined) {
       this.#queued++;
       const next = this.#tail

@@ -146,6 +146,31 @@ t.test('an inline sync waits behind a rewrite already under way, so frames stay 
   }),
 );
 
+t.test('an inline sync waiting for its turn resolves only after a rewrite that started meanwhile', (t) =>
+  withDir(async (dir) => {
+    const log = new FileLogStore(dir, { rewriteAfterBytes: 1 });
+    await log.open();
+    log.append(Array.from({ length: 50 }, (_, i) => entry(i + 1)));
+    await log.sync();
+    log.append([entry(51)]);
+    const inline = log.sync(); // waits for the end of this turn of the loop
+    log.compactPrefix(40, 1);
+    const rewrite = log.sync(); // starts at the next microtask, taking entry 51 with it
+    for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => queueMicrotask(resolve));
+    log.append([entry(52)]); // after the rewrite took its batch, before the inline turn comes
+    await inline;
+    t.equal(log.counters.rewrites, 1, 'the rewrite holding entry 51 was done when the inline sync resolved');
+    await rewrite;
+    await log.sync();
+    await log.close();
+    const again = new FileLogStore(dir);
+    await again.open();
+    t.equal(again.baseIndex(), 40);
+    t.equal(again.lastIndex(), 52, 'entry 52 was not written into the file the rewrite replaced');
+    await again.close();
+  }),
+);
+
 t.test('compaction rewrites the file once it is large', (t) =>
   withDir(async (dir) => {
     const log = new FileLogStore(dir, { rewriteAfterBytes: 1 });
