@@ -1,6 +1,7 @@
 import type { Context, Next } from 'koa';
 import type { Logger } from '../core/logger.js';
 import { bearerMatches } from './auth.js';
+import { NOT_STARTED } from './early.js';
 import { isChorusError, type ChorusError } from '../core/errors.js';
 import { publicMessage, statusForError } from './errors.js';
 import { sendEmpty } from './respond.js';
@@ -53,7 +54,7 @@ export function readiness(isReady: () => boolean) {
   return async (ctx: Context, next: Next): Promise<void> => {
     if (!isReady()) {
       ctx.status = 503;
-      ctx.body = "Supervisor hasn't fully started. Try again later.";
+      ctx.body = NOT_STARTED;
       ctx.type = 'text/plain';
       ctx.set('Retry-After', '1');
       return;

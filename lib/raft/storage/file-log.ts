@@ -192,26 +192,35 @@ export class FileLogStore implements LogStore {
     return this.#size >= this.#rewriteAfter && ops.some((op) => op.op === 'compact');
   }
 
-  #flushInline(): void {
+  /** The pending mutations, handed over to be written; undefined when there are none. */
+  #takePending(): { ops: LogOp[]; file: FileHandle } | undefined {
     const ops = this.#pending;
     this.#pending = [];
-    if (ops.length === 0) return;
+    if (ops.length === 0) return undefined;
     const file = this.#file;
     if (file === undefined) throw new ChorusError(ErrorCode.Internal, 'raft log used before open()');
-    const frame = encodeFrame(encode(opsToWire(ops)));
-    // O_APPEND: each write lands at the end; a short write (rare, on a full disk) continues where it stopped.
-    for (let done = 0; done < frame.length; ) done += writeSync(file.fd, frame, done, frame.length - done);
+    return { ops, file };
+  }
+
+  #appended(frame: Buffer): void {
     this.#size += frame.length;
     this.counters.frames++;
     this.counters.fsyncs++;
   }
 
+  #flushInline(): void {
+    const taken = this.#takePending();
+    if (taken === undefined) return;
+    const frame = encodeFrame(encode(opsToWire(taken.ops)));
+    // O_APPEND: each write lands at the end; a short write (rare, on a full disk) continues where it stopped.
+    for (let done = 0; done < frame.length; ) done += writeSync(taken.file.fd, frame, done, frame.length - done);
+    this.#appended(frame);
+  }
+
   async #flush(): Promise<void> {
-    const ops = this.#pending;
-    this.#pending = [];
-    if (ops.length === 0) return;
-    const file = this.#file;
-    if (file === undefined) throw new ChorusError(ErrorCode.Internal, 'raft log used before open()');
+    const taken = this.#takePending();
+    if (taken === undefined) return;
+    const { ops, file } = taken;
     if (this.#rewriteDue(ops)) {
       // The view already holds every op taken above and nothing later, so it is exactly the state to write.
       await this.#rewrite([{ op: 'compact', upTo: this.#view.base, term: this.#view.baseTerm }, { op: 'append', entries: this.#view.items.slice() }]);
@@ -219,9 +228,7 @@ export class FileLogStore implements LogStore {
     }
     const frame = encodeFrame(encode(opsToWire(ops)));
     await file.write(frame, 0, frame.length, null);
-    this.#size += frame.length;
-    this.counters.frames++;
-    this.counters.fsyncs++;
+    this.#appended(frame);
   }
 
   async #rewrite(ops: LogOp[]): Promise<void> {
