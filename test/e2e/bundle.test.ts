@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join } from 'node:path';
 import { CHORUS_VERSION } from '../../lib/version.js';
-import { CHORUS_BUNDLE, chorus, eventually, freePort, runChorus, type RunningProcess } from '../helpers/proc.js';
+import { CHORUS_BUNDLE, chorus, eventually, freePort, fullyStarted, runChorus, type RunningProcess } from '../helpers/proc.js';
 
 // What users run is the esbuild bundle (scripts/bundle.mjs), not the tsc
 // output the other tests spawn. Its lazy parts (the node's Koa gateway,
@@ -62,7 +62,6 @@ t.test('two bundled nodes form a ring; members, the Consul and Habitat routes an
   }
   const url = (i: number): string => `http://127.0.0.${i}:${ports.http}`;
 
-  // GET /v1/agent/members is served by the gateway chunk, so its first 200 proves the node's parts loaded.
   const members = async (i: number): Promise<Member[]> => {
     const res = await fetch(`${url(i)}/v1/agent/members`);
     return res.status === 200 ? ((await res.json()) as Member[]) : [];
@@ -71,6 +70,8 @@ t.test('two bundled nodes form a ring; members, the Consul and Habitat routes an
     for (const i of [1, 2]) if ((await members(i)).filter((m) => m.Status === 1).length !== 2) return undefined;
     return true;
   }, 15_000);
+  // The membership answers as soon as gossip runs; the gateway chunk loads after it.
+  for (const i of [1, 2]) await fullyStarted(url(i));
   const seen = await members(1);
   t.same(seen.map((m) => [m.Name, m.Addr, m.Status]).sort(), [['node1', '127.0.0.1', 1], ['node2', '127.0.0.2', 1]], 'both alive, as node1 sees them');
 

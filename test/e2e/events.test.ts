@@ -1,6 +1,6 @@
 import t from 'tap';
 import Consul from 'consul';
-import { chorus, eventually } from '../helpers/proc.js';
+import { chorus, eventually, fullyStarted } from '../helpers/proc.js';
 import { loopbackCluster, type LoopbackNode } from '../helpers/cluster.js';
 
 interface Ev { ID: string; Name: string; Payload: string | null; NodeFilter: string; LTime: number }
@@ -28,6 +28,7 @@ t.test('user events on three real nodes: CLI fire reaches all, ?node= limits, bl
     }
     return true;
   }, 20_000, 100);
+  for (const n of nodes) await fullyStarted(n.url);
   const [n1, n2, n3] = nodes as [LoopbackNode, LoopbackNode, LoopbackNode];
 
   // Fired on node1 through the CLI: every node lists the same ID and payload.

@@ -121,6 +121,15 @@ export function supRunArgs(dataDir: string, ports: NodePorts, extra: string[] = 
 }
 
 /** Polls `fn` until it returns a value or the deadline passes (no fixed sleeps). */
+/**
+ * Resolves once the node at `url` has fully started. Its HTTP port opens
+ * with gossip and answers /v1/agent/members from then on, so a member list
+ * does not say the rest is loaded; every other route answers 503 until it is.
+ */
+export async function fullyStarted(url: string, timeoutMs = 15_000): Promise<void> {
+  await eventually(async () => ((await fetch(`${url}/v1/agent/self`)).status !== 503 ? true : undefined), timeoutMs);
+}
+
 export async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs = 10_000, everyMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
