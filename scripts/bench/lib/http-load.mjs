@@ -15,6 +15,15 @@ class Samples {
   sorted() { return this.a.slice(0, this.n).sort(); }
 }
 
+/** The latency figures of sorted samples (ms). */
+function summarize(sorted) {
+  let sum = 0; for (let k = 0; k < sorted.length; k++) sum += sorted[k];
+  return {
+    mean: sorted.length ? sum / sorted.length : NaN,
+    p50: pct(sorted, 50), p90: pct(sorted, 90), p99: pct(sorted, 99), p999: pct(sorted, 99.9), max: sorted.length ? sorted[sorted.length - 1] : NaN,
+  };
+}
+
 function pct(sorted, p) {
   if (!sorted.length) return NaN;
   return sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1];
@@ -69,7 +78,40 @@ function parseResponse(buf) {
 }
 
 /**
- * Runs the load and resolves its figures.
+ * One result out of several runs of the same load (rounds of one figure): the
+ * samples pooled, the counts and CPU seconds summed, the rate over the summed
+ * windows. Failure examples keep the first five.
+ */
+export function mergeLoads(runs) {
+  if (runs.length === 1) return runs[0];
+  const n = runs.reduce((s, r) => s + r.samples.length, 0);
+  const all = new Float64Array(n);
+  let at = 0;
+  for (const r of runs) { all.set(r.samples, at); at += r.samples.length; }
+  all.sort();
+  const failures = {};
+  for (const r of runs) for (const [k, v] of Object.entries(r.failures)) failures[k] = (failures[k] ?? 0) + v;
+  const sum = (f) => runs.reduce((s, r) => s + f(r), 0);
+  const durationMs = sum((r) => r.durationMs);
+  const ok = sum((r) => r.ok);
+  return {
+    connections: runs[0].connections,
+    durationMs,
+    rounds: runs.length,
+    ok,
+    failed: sum((r) => r.failed),
+    failures,
+    failExamples: runs.flatMap((r) => r.failExamples).slice(0, 5),
+    perSecond: ok / (durationMs / 1000),
+    latencyMs: summarize(all),
+    samples: all,
+    clientCpuSeconds: sum((r) => r.clientCpuSeconds),
+    serverCpuSeconds: sum((r) => r.serverCpuSeconds),
+  };
+}
+
+/**
+ * Runs the load and resolves its figures; `samples` holds every latency (ms), sorted.
  * @param {object} o
  * @param {{host:string,port:number}[]} o.targets   connection k goes to targets[k % targets.length]
  * @param {{method,path,headers,body}} o.request
@@ -108,7 +150,6 @@ export function runLoad({ targets, request, check, connections, durationMs, warm
       clearTimeout(startTimer); clearTimeout(endTimer);
       const sorted = lat.sorted();
       const seconds = durationMs / 1000;
-      let sum = 0; for (let k = 0; k < sorted.length; k++) sum += sorted[k];
       resolve({
         connections,
         durationMs,
@@ -117,10 +158,8 @@ export function runLoad({ targets, request, check, connections, durationMs, warm
         failures,
         failExamples,
         perSecond: okInWindow / seconds,
-        latencyMs: {
-          mean: sorted.length ? sum / sorted.length : NaN,
-          p50: pct(sorted, 50), p90: pct(sorted, 90), p99: pct(sorted, 99), p999: pct(sorted, 99.9), max: sorted.length ? sorted[sorted.length - 1] : NaN,
-        },
+        latencyMs: summarize(sorted),
+        samples: sorted,
         clientCpuSeconds: clientEnd ? (clientEnd.user + clientEnd.system) / 1e6 : NaN,
         serverCpuSeconds: cpuEnd !== undefined && cpuStart !== undefined ? cpuEnd - cpuStart : NaN,
       });
