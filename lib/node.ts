@@ -1,6 +1,7 @@
 import { Lifecycle, type Startable } from './core/lifecycle.js';
 import type { Logger } from './core/logger.js';
 import { SystemClock, type Clock, type Timer } from './core/clock.js';
+import { BackgroundThreadPriority } from './core/thread-priority.js';
 import { SystemRandom, type Random } from './core/random.js';
 import { ChorusError, ErrorCode } from './core/errors.js';
 import type { NodeConfig } from './config/index.js';
@@ -238,6 +239,8 @@ export class ChorusNode {
     let stopSyncTriggers: (() => void) | undefined;
     let coordinateSync: CoordinateSync | undefined;
 
+    const backgroundPriority = new BackgroundThreadPriority(config.backgroundNice, this.#clock);
+
     const components: Startable[] = [
       {
         start: async () => {
@@ -408,6 +411,17 @@ export class ChorusNode {
           log.info(`Starting http-gateway on ${http.address}`);
         },
         stop: () => http.stop(),
+      },
+      {
+        // Last, so the threads that start-up spawned (libuv's pool) are there to be lowered.
+        start: async () => {
+          const lowered = backgroundPriority.start();
+          if (lowered === undefined) return;
+          const line = `helper threads run at nice ${lowered.nice} (${lowered.lowered} lowered)`;
+          if (lowered.failed > 0) log.warn(`${line}; ${lowered.failed} could not be changed`);
+          else log.debug(line);
+        },
+        stop: async () => backgroundPriority.stop(),
       },
     ];
 

@@ -12,6 +12,8 @@ export const DEFAULTS = {
   datacenter: 'dc1',
   logLevel: 'info',
   logFormat: 'json',
+  /** Nice steps between the main thread and the helper threads (core/thread-priority.ts). */
+  backgroundNice: 10,
 } as const;
 
 /**

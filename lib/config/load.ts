@@ -21,6 +21,8 @@ export interface NodeConfig {
   bootstrapExpect: number | undefined;
   logLevel: LogLevel;
   logFormat: LogFormat;
+  /** Nice steps between the main thread and the helper threads; 0 leaves them alone. */
+  backgroundNice: number;
   /** Bearer token every HTTP request must carry; unset means no authentication. */
   gatewayAuthToken: string | undefined;
   /** Overrides the control secret kept in the data directory. */
@@ -165,6 +167,7 @@ export async function loadNodeConfig(sources: ConfigSources): Promise<NodeConfig
     bootstrapExpect: values.bootstrapExpect as number | undefined,
     logLevel: ((values.logLevel as string | undefined) ?? DEFAULTS.logLevel) as LogLevel,
     logFormat: ((values.logFormat as string | undefined) ?? DEFAULTS.logFormat) as LogFormat,
+    backgroundNice: (values.backgroundNice as number | undefined) ?? DEFAULTS.backgroundNice,
     gatewayAuthToken: sources.env.HAB_SUP_GATEWAY_AUTH_TOKEN || sources.env.CHORUS_SUP_GATEWAY_AUTH_TOKEN || undefined,
     ctlSecret: sources.env.CHORUS_CTL_SECRET || sources.env.HAB_CTL_SECRET || undefined,
     configFile,

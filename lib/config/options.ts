@@ -98,6 +98,10 @@ const SERVER_COUNT = numberRule({
 
 const PATH = stringRule({ type: 'must be a path' });
 
+const NICE_STEPS = numberRule({
+  type: 'must be a whole number', int: 'must be a whole number', min: [0, 'must be at least 0'], max: [19, 'must be at most 19'],
+});
+
 const toNumber = (raw: string): unknown => (/^\s*-?\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : raw);
 
 export const OPTIONS = {
@@ -158,6 +162,11 @@ export const OPTIONS = {
     description: `log level: ${LOG_LEVELS.join('|')} (default info)`,
     parse: fromRule<string>(oneOfRule(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`), (s) => s.trim().toLowerCase()),
   } as OptionSpec<string>,
+  backgroundNice: {
+    key: 'backgroundNice', flag: 'background-nice', env: ['CHORUS_BACKGROUND_NICE'], toml: 'background_nice',
+    description: 'run the helper threads (V8\'s garbage collector and compiler, the file I/O pool) this many nice steps below the main thread, so their bursts do not delay requests; 0 leaves them alone (default 10; Linux only)',
+    parse: fromRule<number>(NICE_STEPS, toNumber),
+  } as OptionSpec<number>,
   logFormat: {
     key: 'logFormat', flag: 'log-format', env: ['CHORUS_LOG_FORMAT'], toml: 'log_format',
     description: 'log format: json|pretty (default json)',

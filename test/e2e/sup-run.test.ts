@@ -1,5 +1,5 @@
 import t from 'tap';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
@@ -52,6 +52,32 @@ t.test('seed 000 with HAB_SUP_GATEWAY_AUTH_TOKEN: 401 with content-length 0 unle
   t.equal(await right.text(), '[]');
   proc.child.kill('SIGTERM');
   t.equal(await proc.exited, 0);
+});
+
+/** The nice value of each thread of a process, from /proc (field 19 of each task's stat). */
+async function threadNice(pid: number): Promise<Map<number, number>> {
+  const tids = await readdir(`/proc/${pid}/task`);
+  const nice = new Map<number, number>();
+  for (const tid of tids) nice.set(Number(tid), Number((await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8')).split(') ')[1]!.split(' ')[16]));
+  return nice;
+}
+
+t.test('helper threads run below the main thread (--background-nice; 0 turns it off)', { skip: process.platform !== 'linux' && 'thread priorities are read from /proc (Linux)' }, async (t) => {
+  const lowered = await startNode(t, t.testdir({}), {}, ['--background-nice', '6']);
+  await lowered.proc.waitForLine(/Supervisor started/);
+  const nice = await threadNice(lowered.proc.child.pid!);
+  t.equal(nice.get(lowered.proc.child.pid!), 0, 'the main thread keeps its priority');
+  const helpers = [...nice].filter(([tid]) => tid !== lowered.proc.child.pid);
+  t.ok(helpers.length >= 4, `${helpers.length} helper threads`);
+  t.ok(helpers.every(([, n]) => n === 6), JSON.stringify(helpers));
+
+  const off = await startNode(t, t.testdir({}), { CHORUS_BACKGROUND_NICE: '0' });
+  await off.proc.waitForLine(/Supervisor started/);
+  t.ok([...(await threadNice(off.proc.child.pid!)).values()].every((n) => n === 0), 'all threads at nice 0');
+  for (const { proc } of [lowered, off]) {
+    proc.child.kill('SIGTERM');
+    t.equal(await proc.exited, 0);
+  }
 });
 
 t.test('pretty logs read like the seed', async (t) => {

@@ -17,6 +17,7 @@ t.test('defaults', async (t) => {
   t.equal(c.bootstrapExpect, undefined);
   t.equal(c.logLevel, 'info');
   t.equal(c.logFormat, 'json');
+  t.equal(c.backgroundNice, 10);
   t.equal(c.gatewayAuthToken, undefined);
   t.ok(c.nodeName.length > 0);
 });
@@ -45,7 +46,7 @@ t.test('CHORUS_ wins over HAB_ and env lists split on spaces and commas', async 
     flags: {},
     env: {
       CHORUS_LISTEN_CTL: '127.0.0.1:7000', HAB_LISTEN_CTL: '127.0.0.1:8000', CHORUS_PEER: '10.0.0.1:1, 10.0.0.2 [::1]:3',
-      CHORUS_SERVER: 'yes', CHORUS_BOOTSTRAP_EXPECT: '5', CHORUS_LOG_LEVEL: 'DEBUG', CHORUS_LOG_FORMAT: 'pretty',
+      CHORUS_SERVER: 'yes', CHORUS_BOOTSTRAP_EXPECT: '5', CHORUS_LOG_LEVEL: 'DEBUG', CHORUS_LOG_FORMAT: 'pretty', CHORUS_BACKGROUND_NICE: '0',
       HAB_SUP_GATEWAY_AUTH_TOKEN: 'sekret', CHORUS_CTL_SECRET: 's3', CHORUS_DATA_DIR: 'rel/dir',
     },
     cwd: '/base',
@@ -56,6 +57,7 @@ t.test('CHORUS_ wins over HAB_ and env lists split on spaces and commas', async 
   t.equal(c.bootstrapExpect, 5);
   t.equal(c.logLevel, 'debug');
   t.equal(c.logFormat, 'pretty');
+  t.equal(c.backgroundNice, 0, 'CHORUS_BACKGROUND_NICE=0 turns the lowering off');
   t.equal(c.gatewayAuthToken, 'sekret');
   t.equal(c.ctlSecret, 's3');
   t.equal(c.dataDir, '/base/rel/dir', 'relative data dir resolves against cwd');
@@ -149,6 +151,9 @@ t.test('bad values name the flag, the source and the problem', async (t) => {
   await failure(t, { ...base, flags: { bootstrapExpect: '3' } }, /only a server \(--server\) can bootstrap/);
   await failure(t, { ...base, flags: { logLevel: 'loud' } }, /--log-level: must be one of trace, debug/);
   await failure(t, { ...base, flags: { logFormat: 'xml' } }, /--log-format: must be json or pretty/);
+  await failure(t, { ...base, flags: { backgroundNice: '20' } }, /--background-nice: must be at most 19/);
+  await failure(t, { ...base, flags: { backgroundNice: '-1' } }, /--background-nice: must be at least 0/);
+  await failure(t, { ...base, env: { CHORUS_BACKGROUND_NICE: 'low' } }, /--background-nice \(from CHORUS_BACKGROUND_NICE\): must be a whole number/);
   await failure(t, { ...base, env: { CHORUS_SERVER: 'maybe' } }, /--server \(from CHORUS_SERVER\): expected true or false/);
   await failure(t, { ...base, flags: { peers: ['10.0.0.1:x'] } }, /--peer: peer "10.0.0.1:x"/);
   await failure(t, { ...base, flags: { listenHttp: '127.0.0.1:9638' } }, /--listen-gossip: 0.0.0.0:9638 uses the same TCP port as --listen-http/);
