@@ -2,8 +2,16 @@ import type { Configuration, LogEntry, LogIndex, ServerId } from './types.js';
 
 export const EMPTY_CONFIG: Configuration = { servers: [] };
 
-export function voters(config: Configuration): ServerId[] {
-  return config.servers.filter((s) => s.suffrage === 'voter').map((s) => s.id);
+/** Voter lists already worked out: a leader asks for one on every acknowledgement, and configurations are never changed in place. */
+const voterLists = new WeakMap<Configuration, readonly ServerId[]>();
+
+export function voters(config: Configuration): readonly ServerId[] {
+  let ids = voterLists.get(config);
+  if (ids === undefined) {
+    ids = Object.freeze(config.servers.filter((s) => s.suffrage === 'voter').map((s) => s.id));
+    voterLists.set(config, ids);
+  }
+  return ids;
 }
 
 export function isVoter(config: Configuration, id: ServerId): boolean {

@@ -201,7 +201,7 @@ export class RaftCore {
     return isVoter(this.latestConfig(), id);
   }
 
-  voterIds(): ServerId[] {
+  voterIds(): readonly ServerId[] {
     return voters(this.latestConfig());
   }
 
