@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isChorusError } from '../../../lib/core/index.js';
-import { FileLogStore, WAL_FILE, type LogEntry } from '../../../lib/raft/index.js';
+import { FileLogStore, WAL_FILE, type FileLogStoreOptions, type LogEntry } from '../../../lib/raft/index.js';
 
 const entry = (index: number, term = 1): LogEntry => ({ index, term, kind: 'command', data: Buffer.from(`entry-${index}`) });
 
@@ -19,9 +19,15 @@ async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   }
 }
 
-async function writeLog(dir: string, batches: number[][]): Promise<void> {
-  const log = new FileLogStore(dir);
+/** A log store on `dir`, opened. */
+async function openLog(dir: string, options?: FileLogStoreOptions): Promise<FileLogStore> {
+  const log = new FileLogStore(dir, options);
   await log.open();
+  return log;
+}
+
+async function writeLog(dir: string, batches: number[][]): Promise<void> {
+  const log = await openLog(dir);
   for (const batch of batches) {
     log.append(batch.map((i) => entry(i)));
     await log.sync();
@@ -36,16 +42,14 @@ t.test('a torn last frame is cut and the synced entries before it survive', (t) 
     const good = (await stat(path)).size;
     // Half a frame: a write interrupted by the crash.
     await appendFile(path, Buffer.from([0, 0, 0, 40, 1, 2, 3, 4, 9, 9]));
-    const log = new FileLogStore(dir);
-    await log.open();
+    const log = await openLog(dir);
     t.equal(log.lastIndex(), 3);
     t.equal(log.counters.tornBytesCut, 10);
     t.equal((await stat(path)).size, good, 'the file is cut back to the last whole frame');
     log.append([entry(4)]);
     await log.sync();
     await log.close();
-    const again = new FileLogStore(dir);
-    await again.open();
+    const again = await openLog(dir);
     t.equal(again.lastIndex(), 4, 'appending after the cut works');
     await again.close();
   }),
@@ -58,8 +62,7 @@ t.test('a last frame with a bad checksum is a torn write and is cut', (t) =>
     const buf = await readFile(path);
     buf[buf.length - 1] ^= 0xff;
     await writeFile(path, buf);
-    const log = new FileLogStore(dir);
-    await log.open();
+    const log = await openLog(dir);
     t.equal(log.lastIndex(), 1);
     await log.close();
   }),
@@ -80,8 +83,7 @@ t.test('damage before the last frame is refused, not silently cut', (t) =>
 
 t.test('through the thread pool, syncs asked for while one is running share one write and one fdatasync', (t) =>
   withDir(async (dir) => {
-    const log = new FileLogStore(dir, { inlineWrites: false });
-    await log.open();
+    const log = await openLog(dir, { inlineWrites: false });
     const syncs: Promise<void>[] = [];
     for (let i = 1; i <= 20; i++) {
       log.append([entry(i)]);
@@ -95,8 +97,7 @@ t.test('through the thread pool, syncs asked for while one is running share one 
 
 t.test('inline syncs asked for in one turn of the event loop share one write, made before they resolve', (t) =>
   withDir(async (dir) => {
-    const log = new FileLogStore(dir);
-    await log.open();
+    const log = await openLog(dir);
     const path = join(dir, WAL_FILE);
     const syncs: Promise<void>[] = [];
     for (let i = 1; i <= 20; i++) {
@@ -113,8 +114,7 @@ t.test('inline syncs asked for in one turn of the event loop share one write, ma
     t.ok(statSync(path).size > afterBatch, 'a sync in a later turn makes its own write');
     t.equal(log.counters.fsyncs, 2);
     await log.close();
-    const again = new FileLogStore(dir);
-    await again.open();
+    const again = await openLog(dir);
     t.equal(again.lastIndex(), 21);
     await again.close();
   }),
@@ -122,8 +122,7 @@ t.test('inline syncs asked for in one turn of the event loop share one write, ma
 
 t.test('an inline sync waits behind a rewrite already under way, so frames stay in order', (t) =>
   withDir(async (dir) => {
-    const log = new FileLogStore(dir, { rewriteAfterBytes: 1 });
-    await log.open();
+    const log = await openLog(dir, { rewriteAfterBytes: 1 });
     log.append(Array.from({ length: 50 }, (_, i) => entry(i + 1)));
     await log.sync();
     log.compactPrefix(40, 1);
@@ -137,8 +136,7 @@ t.test('an inline sync waits behind a rewrite already under way, so frames stay 
     await Promise.all([rewrite, after, last]);
     t.equal(log.counters.rewrites, 1);
     await log.close();
-    const again = new FileLogStore(dir);
-    await again.open();
+    const again = await openLog(dir);
     t.equal(again.baseIndex(), 40);
     t.equal(again.lastIndex(), 51, 'the append and the truncation after the rewrite both survive, in order');
     t.same(Buffer.from(again.entry(51)!.data).toString(), 'entry-51');
@@ -148,8 +146,7 @@ t.test('an inline sync waits behind a rewrite already under way, so frames stay 
 
 t.test('an inline sync waiting for its turn resolves only after a rewrite that started meanwhile', (t) =>
   withDir(async (dir) => {
-    const log = new FileLogStore(dir, { rewriteAfterBytes: 1 });
-    await log.open();
+    const log = await openLog(dir, { rewriteAfterBytes: 1 });
     log.append(Array.from({ length: 50 }, (_, i) => entry(i + 1)));
     await log.sync();
     log.append([entry(51)]);
@@ -163,8 +160,7 @@ t.test('an inline sync waiting for its turn resolves only after a rewrite that s
     await rewrite;
     await log.sync();
     await log.close();
-    const again = new FileLogStore(dir);
-    await again.open();
+    const again = await openLog(dir);
     t.equal(again.baseIndex(), 40);
     t.equal(again.lastIndex(), 52, 'entry 52 was not written into the file the rewrite replaced');
     await again.close();
@@ -173,8 +169,7 @@ t.test('an inline sync waiting for its turn resolves only after a rewrite that s
 
 t.test('compaction rewrites the file once it is large', (t) =>
   withDir(async (dir) => {
-    const log = new FileLogStore(dir, { rewriteAfterBytes: 1 });
-    await log.open();
+    const log = await openLog(dir, { rewriteAfterBytes: 1 });
     log.append(Array.from({ length: 100 }, (_, i) => entry(i + 1)));
     await log.sync();
     const before = (await stat(join(dir, WAL_FILE))).size;
@@ -183,8 +178,7 @@ t.test('compaction rewrites the file once it is large', (t) =>
     t.equal(log.counters.rewrites, 1);
     t.ok((await stat(join(dir, WAL_FILE))).size < before / 5, 'the file shrank');
     await log.close();
-    const again = new FileLogStore(dir);
-    await again.open();
+    const again = await openLog(dir);
     t.equal(again.baseIndex(), 90);
     t.equal(again.lastIndex(), 100);
     await again.close();
@@ -212,8 +206,7 @@ t.test('kill -9 at random moments never loses a synced entry', (t) =>
       await new Promise((r) => child.once('exit', r));
       const lines = out.trim().split('\n').filter(Boolean);
       if (lines.length > 0) acked = Number(lines[lines.length - 1]);
-      const log = new FileLogStore(dir);
-      await log.open();
+      const log = await openLog(dir);
       t.ok(log.lastIndex() >= acked, `round ${round}: ${log.lastIndex()} entries recovered, ${acked} acknowledged`);
       const all = log.entries(1, log.lastIndex());
       t.ok(all.every((e, i) => e.index === i + 1 && e.data.byteLength === 100 + (e.index % 300) && e.data[0] === (e.index & 255)), 'every entry intact');
